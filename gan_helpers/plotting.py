@@ -1,0 +1,97 @@
+"""Plots of GAN training: losses, 1-D density snapshots, 2-D scatter snapshots.
+
+Introduced in notebook 02 (losses, densities) and 03 (scatter grids).
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+
+from .toy_data import MixtureSpec
+from .training import History
+
+__all__ = ["plot_losses", "plot_density_snapshots", "plot_scatter_snapshots", "plot_density_step"]
+
+
+def _check_history(history) -> None:
+    if not isinstance(history, History):
+        raise TypeError(f"expected the History returned by train_gan, got {type(history).__name__}")
+
+
+def plot_losses(history: History, *, smooth: int = 50, ax=None, title: str | None = None):
+    """Discriminator and generator losses, plus mean D(x) and D(G(z)), over training (notebook 02).
+    ``smooth`` is a moving-average window in steps (1 to show raw values)."""
+    _check_history(history)
+    if ax is None:
+        _, ax = plt.subplots(1, 2, figsize=(10, 3.2))
+    kernel = np.ones(max(1, smooth)) / max(1, smooth)
+    steps = np.arange(1, len(history.loss_d) + 1)
+    sm = lambda y: np.convolve(y, kernel, mode="same") if len(y) > len(kernel) else y  # noqa: E731
+    ax[0].plot(steps, sm(history.loss_d), label="D loss")
+    ax[0].plot(steps, sm(history.loss_g), label="G loss")
+    ax[0].axhline(np.log(4), color="grey", ls=":", lw=1, label="log 4 (D loss at equilibrium)")
+    ax[0].set_xlabel("step"), ax[0].legend(fontsize=8), ax[0].set_title(title or "losses")
+    ax[1].plot(steps, sm(history.d_real), label="mean D(x)")
+    ax[1].plot(steps, sm(history.d_fake), label="mean D(G(z))")
+    ax[1].axhline(0.5, color="grey", ls=":", lw=1)
+    ax[1].set_ylim(0, 1), ax[1].set_xlabel("step"), ax[1].legend(fontsize=8), ax[1].set_title("discriminator outputs")
+    return ax
+
+
+def plot_density_step(ax, samples: np.ndarray, real: np.ndarray, *, bins: np.ndarray, label: str = "generated"):
+    """One panel: histogram-density of real vs generated 1-D samples (notebook 02)."""
+    ax.hist(real.ravel(), bins=bins, density=True, alpha=0.35, color="C0", label="real")
+    ax.hist(samples.ravel(), bins=bins, density=True, histtype="step", lw=2, color="C1", label=label)
+
+
+def plot_density_snapshots(history: History, real: np.ndarray, *, steps=None, bins=None, ncols: int = 5,
+                           title: str = ""):
+    """Generated vs real 1-D densities at the recorded snapshot steps (notebook 02)."""
+    _check_history(history)
+    steps = sorted(history.snapshots) if steps is None else list(steps)
+    missing = [s for s in steps if s not in history.snapshots]
+    if missing or not steps:
+        raise ValueError(f"no snapshot at steps {missing or steps}; recorded: {sorted(history.snapshots)}")
+    real = np.asarray(real)
+    bins = np.linspace(real.min() - 1.5, real.max() + 1.5, 60) if bins is None else bins
+    nrows = -(-len(steps) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.6 * ncols, 2.2 * nrows), sharex=True, squeeze=False)
+    for ax, step in zip(axes.flat, steps):
+        plot_density_step(ax, history.snapshots[step], real, bins=bins)
+        ax.set_title(f"step {step}", fontsize=9)
+        ax.set_yticks([])
+    for ax in axes.flat[len(steps):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_scatter_snapshots(history: History, spec: MixtureSpec, *, steps=None, ncols: int = 5, title: str = "",
+                           max_points: int = 1000, lim: float | None = None):
+    """Generated 2-D samples over training, mode centres marked (notebook 03)."""
+    _check_history(history)
+    steps = sorted(history.snapshots) if steps is None else list(steps)
+    missing = [s for s in steps if s not in history.snapshots]
+    if missing or not steps:
+        raise ValueError(f"no snapshot at steps {missing or steps}; recorded: {sorted(history.snapshots)}")
+    centers = spec.centers.numpy()
+    lim = float(np.abs(centers).max() * 1.5 + 5 * spec.sigma) if lim is None else lim
+    nrows = -(-len(steps) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.3 * ncols, 2.3 * nrows), squeeze=False)
+    for ax, step in zip(axes.flat, steps):
+        pts = history.snapshots[step][:max_points]
+        ax.scatter(pts[:, 0], pts[:, 1], s=2, alpha=0.5, color="C1")
+        ax.scatter(centers[:, 0], centers[:, 1], s=12, marker="x", color="k", lw=0.8)
+        ax.set_xlim(-lim, lim), ax.set_ylim(-lim, lim), ax.set_aspect("equal")
+        ax.set_xticks([]), ax.set_yticks([])
+        ax.set_title(f"step {step}", fontsize=9)
+    for ax in axes.flat[len(steps):]:
+        ax.axis("off")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+

@@ -1,0 +1,220 @@
+"""One GAN training loop for every continuous notebook, with the losses it uses.
+
+Introduced in notebook 01 (the losses) and 02 (the loop); reused in 03 and 04.
+Discriminators return logits; D(x) = sigmoid(logit).
+"""
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from .utils import check_int, check_positive
+
+__all__ = [
+    "discriminator_loss",
+    "generator_loss",
+    "r1_penalty",
+    "pack_samples",
+    "History",
+    "ema_copy",
+    "train_gan",
+]
+
+
+def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """-E[log D(x)] - E[log(1 - D(G(z)))], the negated value function, from logits (notebook 01)."""
+    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
+
+
+def generator_loss(fake_logits: torch.Tensor, kind: str = "non_saturating") -> torch.Tensor:
+    """Generator loss from D's logits on fakes (notebook 01).
+
+    - ``"saturating"``: E[log(1 - D(G(z)))], the minimax loss; its gradient vanishes when D
+      confidently rejects the fakes, which is exactly when G most needs a signal.
+    - ``"non_saturating"``: -E[log D(G(z))], same fixed point, strong gradient early on.
+    """
+    if kind == "non_saturating":
+        return F.softplus(-fake_logits).mean()
+    if kind == "saturating":
+        return -F.softplus(fake_logits).mean()
+    raise ValueError(f"kind must be 'non_saturating' or 'saturating', got {kind!r}")
+
+
+def r1_penalty(discriminator: nn.Module, real: torch.Tensor) -> torch.Tensor:
+    """R1 gradient penalty 0.5 * E||grad_x D(x)||^2 on real data (Mescheder et al. 2018),
+    a remedy for mode collapse and oscillation in notebook 03."""
+    real = real.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(discriminator(real).sum(), real, create_graph=True)
+    return 0.5 * grad.pow(2).sum(dim=1).mean()
+
+
+def pack_samples(x: torch.Tensor, pack: int) -> torch.Tensor:
+    """Concatenate groups of ``pack`` samples into one row, for a PacGAN discriminator (notebook 03)."""
+    if x.shape[0] % pack:
+        raise ValueError(f"batch of {x.shape[0]} samples cannot be split into packs of {pack}; "
+                         f"use a batch_size divisible by pack")
+    return x.reshape(x.shape[0] // pack, -1)
+
+
+@dataclass
+class History:
+    """What :func:`train_gan` records: per-step losses and mean D outputs, metrics at the
+    evaluation steps, and generated samples at the snapshot steps."""
+
+    loss_d: np.ndarray
+    loss_g: np.ndarray
+    d_real: np.ndarray
+    d_fake: np.ndarray
+    metric_steps: list[int] = field(default_factory=list)
+    metrics: dict[str, list[float]] = field(default_factory=dict)
+    snapshots: dict[int, np.ndarray] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def metric(self, name: str) -> np.ndarray:
+        if name not in self.metrics:
+            raise KeyError(f"no metric {name!r} recorded; recorded: {sorted(self.metrics)}")
+        return np.asarray(self.metrics[name])
+
+    def final(self, name: str) -> float:
+        """The metric's value at the last evaluation step."""
+        return float(self.metric(name)[-1])
+
+
+def ema_copy(generator: nn.Module) -> nn.Module:
+    """A frozen copy of ``generator`` to hold the moving average of its weights (notebook 02)."""
+    ema = copy.deepcopy(generator)
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    return ema
+
+
+def _check_finite_block(buf: torch.Tensor, start: int, stop: int) -> None:
+    block = buf[start:stop]
+    bad = ~torch.isfinite(block)
+    if bad.any():
+        row, col = (int(v) for v in bad.nonzero()[0])
+        which = ["discriminator loss", "generator loss", "mean D(x)", "mean D(G(z))"][col]
+        raise FloatingPointError(
+            f"the {which} became {block[row, col].item()} at step {start + row + 1}: training diverged. "
+            "Lower the learning rate, check the data scale, or add a gradient penalty.")
+
+
+def train_gan(generator: nn.Module, discriminator: nn.Module,
+              sample_real: Callable[[int], torch.Tensor], sample_noise: Callable[[int], torch.Tensor], *,
+              num_steps: int, batch_size: int, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
+              d_steps: int = 1, g_loss: str = "non_saturating", pack: int = 1, r1_weight: float = 0.0,
+              schedulers: Iterable = (), eval_steps: Iterable[int] = (), num_eval_samples: int = 1000,
+              metrics_fn: Callable[[torch.Tensor], dict] | None = None, snapshot_steps: Iterable[int] | None = None,
+              ema_generator: nn.Module | None = None, ema_decay: float = 0.999,
+              progress: bool = True, desc: str = "training GAN") -> History:
+    """Train a GAN and record its history (introduced in notebook 02; used in 03 and 04).
+
+    Each step: ``d_steps`` discriminator updates on a real and a fake batch, then one
+    generator update. ``sample_real(n)`` and ``sample_noise(n)`` return batches. ``pack``
+    groups samples for a PacGAN discriminator; ``r1_weight`` adds the R1 gradient penalty.
+    At each of ``eval_steps`` (and at the end) ``num_eval_samples`` fakes are drawn, passed
+    to ``metrics_fn`` (which returns ``{name: value}``) and, at ``snapshot_steps`` (default:
+    the eval steps), stored. Stops with a clear error on a NaN or infinite loss.
+
+    ``ema_generator`` (a copy of ``generator``, see :func:`ema_copy`) is updated after each
+    generator step to an exponential moving average of its weights with ``ema_decay``, and
+    is the one evaluated: averaging smooths the oscillation GAN training never quite stops
+    (Yazici et al. 2019), so the final samples depend less on the exact last step.
+    """
+    num_steps = check_int(num_steps, "num_steps")
+    batch_size = check_int(batch_size, "batch_size")
+    d_steps = check_int(d_steps, "d_steps")
+    pack = check_int(pack, "pack")
+    num_eval_samples = check_int(num_eval_samples, "num_eval_samples")
+    r1_weight = check_positive(r1_weight, "r1_weight", allow_zero=True)
+    generator_loss(torch.zeros(1), g_loss)  # validates the name before any work
+    if batch_size % pack:
+        raise ValueError(f"batch_size ({batch_size}) must be divisible by pack ({pack})")
+    if num_eval_samples % pack:
+        raise ValueError(f"num_eval_samples ({num_eval_samples}) must be divisible by pack ({pack})")
+    eval_set = sorted({check_int(s, "eval step", minimum=0) for s in eval_steps} | {num_steps})
+    snap_set = set(eval_set) if snapshot_steps is None else {int(s) for s in snapshot_steps}
+    schedulers = list(schedulers)
+    if ema_generator is not None:
+        ema_decay = check_positive(ema_decay, "ema_decay")
+        if ema_decay >= 1:
+            raise ValueError(f"ema_decay must be below 1, got {ema_decay}")
+        params, ema_params = list(generator.parameters()), list(ema_generator.parameters())
+        if [p.shape for p in params] != [p.shape for p in ema_params]:
+            raise ValueError("ema_generator must be a copy of generator (same parameter shapes); use ema_copy(generator)")
+    sampler = generator if ema_generator is None else ema_generator
+
+    device = next(generator.parameters()).device
+    real, fake = sample_real(batch_size).to(device), generator(sample_noise(batch_size).to(device))
+    if real.shape != fake.shape:
+        raise ValueError(f"generator output has shape {tuple(fake.shape)} but a real batch has shape "
+                         f"{tuple(real.shape)}: make the generator's output size match the data")
+    try:
+        discriminator(pack_samples(real, pack))
+    except RuntimeError as err:
+        raise ValueError(f"the discriminator cannot read packed batches of shape "
+                         f"{tuple(pack_samples(real, pack).shape)} (pack={pack}); build it with the same "
+                         f"pack and data size. torch said: {err}") from None
+
+    # Per-step numbers stay in a tensor (no .item() per step): recording costs almost nothing.
+    buf = torch.zeros(num_steps, 4)
+    history = History(np.array([]), np.array([]), np.array([]), np.array([]))
+    start_time, checked = time.perf_counter(), 0
+
+    def evaluate(step: int) -> None:
+        with torch.no_grad():
+            samples = sampler(sample_noise(num_eval_samples).to(device)).cpu()
+        if metrics_fn is not None:
+            history.metric_steps.append(step)
+            for name, value in metrics_fn(samples).items():
+                history.metrics.setdefault(name, []).append(float(value))
+        if step in snap_set:
+            history.snapshots[step] = samples.numpy().copy()
+
+    if 0 in eval_set:
+        evaluate(0)
+    for step in tqdm(range(1, num_steps + 1), desc=desc, disable=not progress, mininterval=0.5, leave=False):
+        for _ in range(d_steps):
+            real = sample_real(batch_size).to(device)
+            with torch.no_grad():
+                fake = generator(sample_noise(batch_size).to(device))
+            real_logits = discriminator(pack_samples(real, pack))
+            fake_logits = discriminator(pack_samples(fake, pack))
+            loss_d = discriminator_loss(real_logits, fake_logits)
+            if r1_weight > 0:
+                loss_d = loss_d + r1_weight * r1_penalty(discriminator, pack_samples(real, pack))
+            opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            opt_d.step()
+        fake_logits = discriminator(pack_samples(generator(sample_noise(batch_size).to(device)), pack))
+        loss_g = generator_loss(fake_logits, g_loss)
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        opt_g.step()
+        if ema_generator is not None:
+            with torch.no_grad():
+                torch._foreach_lerp_(ema_params, params, 1.0 - ema_decay)
+        for sched in schedulers:
+            sched.step()
+        buf[step - 1, 0] = loss_d.detach()
+        buf[step - 1, 1] = loss_g.detach()
+        buf[step - 1, 2] = torch.sigmoid(real_logits.detach()).mean()
+        buf[step - 1, 3] = torch.sigmoid(fake_logits.detach()).mean()
+        if step % 100 == 0 or step == num_steps:
+            _check_finite_block(buf, checked, step)
+            checked = step
+        if step in eval_set:
+            evaluate(step)
+
+    arr = buf.numpy()
+    history.loss_d, history.loss_g, history.d_real, history.d_fake = (arr[:, i].copy() for i in range(4))
+    history.seconds = time.perf_counter() - start_time
+    return history
