@@ -72,12 +72,14 @@ class MinibatchDiscrimination(nn.Module):
         if x.shape[0] < 2:
             raise ValueError(f"minibatch discrimination compares samples within a batch: batch size must be "
                              f"at least 2, got {x.shape[0]}")
-        m = (x @ self.T).view(-1, self.num_kernels, self.kernel_dim).transpose(0, 1)  # (K, B, C)
-        l1 = torch.cdist(m, m, p=1)                                                   # (K, B, B)
+        m = (x @ self.T).view(-1, self.num_kernels, self.kernel_dim)          # (B, K, C)
+        # L1 distance between every pair, one coordinate at a time: this keeps memory at
+        # (B, B, K) and stays twice differentiable, so a gradient penalty can go through it.
+        l1 = sum((m[:, None, :, c] - m[None, :, :, c]).abs() for c in range(self.kernel_dim))  # (B, B, K)
         # exp(-0) = 1 for each sample against itself; remove it so only *other* samples count.
         # Averaging (the paper sums) keeps the features in [0, 1] whatever the batch size,
         # so a large batch cannot saturate the output layer.
-        features = ((torch.exp(-l1).sum(dim=2) - 1.0) / (x.shape[0] - 1)).t()         # (B, K)
+        features = (torch.exp(-l1).sum(dim=1) - 1.0) / (x.shape[0] - 1)        # (B, K)
         return torch.cat([x, features], dim=1)
 
 

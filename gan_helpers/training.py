@@ -6,6 +6,7 @@ Discriminators return logits; D(x) = sigmoid(logit).
 from __future__ import annotations
 
 import copy
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -25,6 +26,8 @@ __all__ = [
     "pack_samples",
     "History",
     "ema_copy",
+    "exponential_decay",
+    "hold_then_cosine",
     "train_gan",
 ]
 
@@ -94,6 +97,38 @@ def ema_copy(generator: nn.Module) -> nn.Module:
     for p in ema.parameters():
         p.requires_grad_(False)
     return ema
+
+
+def exponential_decay(optimizer: torch.optim.Optimizer, num_steps: int, final_fraction: float):
+    """A scheduler that shrinks the learning rate smoothly to ``final_fraction`` of its start
+    over ``num_steps`` steps (notebook 02). A GAN that keeps a large step size keeps
+    oscillating around the equilibrium; a decaying one settles closer to it."""
+    num_steps = check_int(num_steps, "num_steps")
+    final_fraction = check_positive(final_fraction, "final_fraction")
+    if final_fraction > 1:
+        raise ValueError(f"final_fraction must be at most 1, got {final_fraction}")
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: final_fraction ** min(step / num_steps, 1.0))
+
+
+def hold_then_cosine(optimizer: torch.optim.Optimizer, num_steps: int, *, hold_fraction: float = 0.3,
+                     final_fraction: float = 0.003):
+    """A scheduler that keeps the learning rate for the first ``hold_fraction`` of training,
+    then follows a cosine down to ``final_fraction`` of it (notebook 03). The large early
+    steps find the modes; the small late ones sharpen each mode to its true width."""
+    num_steps = check_int(num_steps, "num_steps")
+    final_fraction = check_positive(final_fraction, "final_fraction")
+    hold_fraction = check_positive(hold_fraction, "hold_fraction", allow_zero=True)
+    if final_fraction > 1 or hold_fraction >= 1:
+        raise ValueError(f"need final_fraction <= 1 and hold_fraction < 1, got {final_fraction}, {hold_fraction}")
+    hold = int(hold_fraction * num_steps)
+
+    def factor(step: int) -> float:
+        if step < hold:
+            return 1.0
+        t = min(1.0, (step - hold) / max(1, num_steps - hold))
+        return final_fraction + (1 - final_fraction) * 0.5 * (1 + math.cos(math.pi * t))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 def _check_finite_block(buf: torch.Tensor, start: int, stop: int) -> None:

@@ -130,3 +130,38 @@ def test_train_gan_bad_input():
         _tiny_run(batch_size=0)
     with pytest.raises(ValueError, match="ema_generator must be a copy"):
         _tiny_run(ema_generator=mlp_generator(1, 1, hidden=3, depth=1))
+
+
+def test_exponential_decay_reaches_final_fraction():
+    from gan_helpers import exponential_decay
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    sched = exponential_decay(opt, 10, 0.01)
+    for _ in range(10):
+        opt.step()
+        sched.step()
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.01)
+    with pytest.raises(ValueError, match="final_fraction"):
+        exponential_decay(opt, 10, 2.0)
+
+
+def test_minibatch_discrimination_is_twice_differentiable():
+    d = mlp_discriminator(2, hidden=8, depth=1, minibatch=True)
+    penalty = r1_penalty(d, torch.randn(16, 2))
+    penalty.backward()   # cdist's backward is not differentiable; this layer must be
+    mbd = next(m for m in d if isinstance(m, MinibatchDiscrimination))
+    assert mbd.T.grad is not None and torch.isfinite(mbd.T.grad).all()
+
+
+def test_hold_then_cosine_schedule():
+    from gan_helpers import hold_then_cosine
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    sched = hold_then_cosine(opt, 100, hold_fraction=0.3, final_fraction=0.01)
+    lrs = []
+    for _ in range(100):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert lrs[:30] == [1.0] * 30 and lrs[65] == pytest.approx(0.505, abs=0.03)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.01)
+    with pytest.raises(ValueError, match="hold_fraction"):
+        hold_then_cosine(opt, 10, hold_fraction=1.0)
