@@ -8,7 +8,6 @@ import math
 import os
 import random
 from numbers import Real
-from typing import Iterable
 
 import numpy as np
 import torch

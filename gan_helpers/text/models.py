@@ -1,0 +1,267 @@
+"""Text generators and discriminators.
+
+Introduced in notebook 05 (the LSTM generator, the CNN discriminator that reads one-hot or
+soft inputs); the same classes serve SeqGAN (06), the Gumbel-softmax GAN (07) and the
+side-by-side comparison (10). The oracle of notebook 06 is an :class:`LSTMGenerator` too.
+
+Shapes: a batch of sentences is a LongTensor ``(batch, seq_len)`` of ids; a batch of
+relaxed (soft) sentences is a FloatTensor ``(batch, seq_len, vocab_size)`` whose rows sum
+to 1. Discriminators return one logit per sentence; D(x) = sigmoid(logit).
+"""
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..utils import check_int, check_probability
+
+__all__ = ["LSTMGenerator", "CNNDiscriminator", "draw_categorical", "check_ids", "check_temperature", "check_same_vocab", "SEQGAN_FILTER_SIZES",
+           "SEQGAN_NUM_FILTERS"]
+
+# The discriminator of SeqGAN (Yu et al. 2017, appendix): 12 filter widths, 1,720 filters in all.
+SEQGAN_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
+SEQGAN_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
+
+
+def check_temperature(temperature) -> float:
+    """Validate a softmax temperature: a positive finite number (notebook 05)."""
+    if isinstance(temperature, bool) or not isinstance(temperature, Real):
+        raise TypeError(f"temperature must be a number, got {type(temperature).__name__}")
+    t = float(temperature)
+    if not math.isfinite(t) or t <= 0:
+        raise ValueError(f"temperature must be positive and finite, got {temperature} (0 would mean argmax, "
+                         "which is not sampling: use a small value such as 0.05 for near-greedy samples)")
+    return t
+
+
+def draw_categorical(probs: torch.Tensor) -> torch.Tensor:
+    """One draw per row of ``probs`` ``(batch, K)`` by inverting the CDF: ids ``(batch, 1)``.
+    Same distribution as ``torch.multinomial(probs, 1)``, about 10x faster on a CPU for large K
+    (notebook 05: every sampler in the text notebooks uses it)."""
+    cdf = probs.cumsum(-1)
+    u = torch.rand(len(probs), 1, device=probs.device, dtype=cdf.dtype) * cdf[:, -1:]
+    return torch.searchsorted(cdf, u, right=True).clamp_(max=probs.shape[-1] - 1)
+
+
+def check_ids(x, vocab_size: int, name: str = "x") -> torch.Tensor:
+    """Validate a ``(batch, seq_len)`` tensor of token ids in ``[0, vocab_size)`` (notebook 05)."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of token ids, got {type(x).__name__}")
+    if x.dtype not in (torch.int64, torch.int32):
+        raise TypeError(f"{name} must hold integer token ids (torch.long), got dtype {x.dtype}")
+    if x.dim() != 2 or x.numel() == 0:
+        raise ValueError(f"{name} must be a non-empty (batch, seq_len) tensor of ids, got shape {tuple(x.shape)}")
+    lo, hi = int(x.min()), int(x.max())
+    if lo < 0 or hi >= vocab_size:
+        bad = lo if lo < 0 else hi
+        raise ValueError(f"{name} holds token id {bad}, outside the vocabulary of {vocab_size} ids (0 to "
+                         f"{vocab_size - 1}); build the model with the data's vocab_size")
+    return x
+
+
+def check_same_vocab(*models: nn.Module) -> int:
+    """Raise unless every model has the same ``vocab_size``; return it (notebook 05)."""
+    sizes = {type(m).__name__ + f"#{i}": m.vocab_size for i, m in enumerate(models)}
+    if len(set(sizes.values())) != 1:
+        raise ValueError(f"models disagree on the vocabulary size: {sizes}; build them with the same vocab_size")
+    return next(iter(sizes.values()))
+
+
+class LSTMGenerator(nn.Module):
+    """An LSTM language model p(x) = prod_t p(x_t | x_<t) (notebook 05).
+
+    The first input is ``start_id`` (``<bos>`` for real text, token 0 for the oracle, as in
+    SeqGAN). For real text give ``eos_id`` and ``pad_id``: positions after the first
+    ``<eos>`` are then ``<pad>`` when sampling and do not count in the likelihood.
+    """
+
+    def __init__(self, vocab_size: int, *, emb_dim: int = 32, hidden_dim: int = 32, seq_len: int = 20,
+                 start_id: int = 0, eos_id: int | None = None, pad_id: int | None = None):
+        super().__init__()
+        self.vocab_size = check_int(vocab_size, "vocab_size", minimum=2)
+        self.seq_len = check_int(seq_len, "seq_len")
+        for name, i in (("start_id", start_id), ("eos_id", eos_id), ("pad_id", pad_id)):
+            if i is not None and not 0 <= i < vocab_size:
+                raise ValueError(f"{name}={i} is outside the vocabulary of {vocab_size} ids")
+        if (eos_id is None) != (pad_id is None):
+            raise ValueError("give both eos_id and pad_id (real text) or neither (fixed-length oracle data)")
+        self.start_id, self.eos_id, self.pad_id = start_id, eos_id, pad_id
+        self.embedding = nn.Embedding(vocab_size, check_int(emb_dim, "emb_dim"))
+        self.lstm = nn.LSTM(emb_dim, check_int(hidden_dim, "hidden_dim"), batch_first=True)
+        self.out = nn.Linear(hidden_dim, vocab_size)
+
+    @classmethod
+    def for_corpus(cls, corpus, **kwargs) -> "LSTMGenerator":
+        """A generator sized for a :class:`~gan_helpers.text.TextCorpus` (vocabulary, length,
+        ``<bos>``/``<eos>``/``<pad>`` ids)."""
+        v = corpus.vocab
+        return cls(len(v), seq_len=corpus.seq_len, start_id=v.bos_id, eos_id=v.eos_id, pad_id=v.pad_id, **kwargs)
+
+    def _start(self, n: int) -> torch.Tensor:
+        return torch.full((n, 1), self.start_id, dtype=torch.long, device=self.out.weight.device)
+
+    def hidden_states(self, x: torch.Tensor) -> torch.Tensor:
+        """Teacher-forced LSTM outputs ``(batch, len, hidden)``: position t has read x_<t."""
+        check_ids(x, self.vocab_size)
+        if x.shape[1] > self.seq_len:
+            raise ValueError(f"sequences have {x.shape[1]} positions but this generator's seq_len is {self.seq_len}")
+        inputs = torch.cat([self._start(len(x)), x[:, :-1]], dim=1)
+        return self.lstm(self.embedding(inputs))[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Teacher-forced next-token logits ``(batch, len, vocab)``: position t sees x_<t."""
+        return self.out(self.hidden_states(x))
+
+    def token_mask(self, x: torch.Tensor) -> torch.Tensor:
+        """1.0 at positions that count (up to and including the first ``<eos>``), else 0.0."""
+        if self.eos_id is None:
+            return torch.ones(x.shape, device=x.device)
+        is_eos = (x == self.eos_id).long()
+        before_or_at_eos = (is_eos.cumsum(1) - is_eos) == 0
+        return before_or_at_eos.float()
+
+    def log_probs(self, x: torch.Tensor) -> torch.Tensor:
+        """log p(x_t | x_<t) at each counted position ``(batch, len)``, 0 after ``<eos>``."""
+        h, mask = self.hidden_states(x), self.token_mask(x).bool()
+        if bool(mask.all()):
+            return F.log_softmax(self.out(h), dim=-1).gather(2, x.unsqueeze(2)).squeeze(2)
+        # the output layer only at counted positions: padding after <eos> costs nothing
+        logp = F.log_softmax(self.out(h[mask]), dim=-1).gather(1, x[mask].unsqueeze(1)).squeeze(1)
+        return torch.zeros(x.shape, device=x.device, dtype=logp.dtype).index_put((mask,), logp)
+
+    def nll(self, x: torch.Tensor) -> torch.Tensor:
+        """Mean negative log-likelihood per counted token (nats), the MLE loss (notebook 05)."""
+        return -self.log_probs(x).sum() / self.token_mask(x).sum()
+
+    def next_token_probs(self, x: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+        """p(. | x_<t) at every position ``(batch, len, vocab)``, logits divided by ``temperature``."""
+        return F.softmax(self(x) / check_temperature(temperature), dim=-1)
+
+    def sample(self, num_samples: int | None = None, *, temperature: float = 1.0,
+               prefix: torch.Tensor | None = None, return_probs: bool = False):
+        """Sample ``num_samples`` sentences ``(num_samples, seq_len)`` of ids (notebook 05).
+
+        ``temperature`` < 1 sharpens the distribution, > 1 flattens it. ``prefix`` (a
+        ``(batch, t)`` tensor of ids) fixes the first t tokens and samples the rest: the
+        Monte Carlo rollouts of SeqGAN (06). With ``return_probs`` also returns the
+        distribution each token was drawn from, ``(num_samples, seq_len, vocab)``.
+        Sampling is not differentiable: the ids carry no gradient (notebook 05 shows why).
+        """
+        temperature = check_temperature(temperature)
+        if prefix is None:
+            n = check_int(num_samples, "num_samples")
+            prefix = torch.zeros(n, 0, dtype=torch.long, device=self.out.weight.device)
+        else:
+            if prefix.dim() != 2 or prefix.shape[1] >= self.seq_len:
+                raise ValueError(f"prefix must be (batch, t) with t < seq_len={self.seq_len}, got {tuple(prefix.shape)}")
+            if prefix.shape[1] > 0:
+                check_ids(prefix, self.vocab_size, "prefix")
+            if num_samples is not None and num_samples != len(prefix):
+                raise ValueError(f"num_samples={num_samples} but prefix has {len(prefix)} rows; give one or match them")
+            n = len(prefix)
+        with torch.no_grad():
+            inputs = torch.cat([self._start(n), prefix], dim=1)
+            h, state = self.lstm(self.embedding(inputs))
+            logits = self.out(h[:, -1])
+            tokens, probs = [prefix], []
+            if return_probs and prefix.shape[1] > 0:
+                probs.append(F.softmax(self.out(h[:, :-1]) / temperature, dim=-1))
+            done = torch.zeros(n, dtype=torch.bool, device=inputs.device)
+            pad_row = F.one_hot(torch.tensor(self.pad_id or 0), self.vocab_size).float().to(inputs.device)
+            if self.eos_id is not None and prefix.shape[1] > 0:
+                done = (prefix == self.eos_id).any(1)
+            for _ in range(prefix.shape[1], self.seq_len):
+                p = F.softmax(logits / temperature, dim=-1)
+                if self.pad_id is not None:  # after <eos> the only continuation is <pad>
+                    p = torch.where(done[:, None], pad_row, p)
+                tok = draw_categorical(p)
+                tokens.append(tok)
+                if return_probs:
+                    probs.append(p[:, None])
+                if self.eos_id is not None:
+                    done = done | (tok[:, 0] == self.eos_id)
+                h, state = self.lstm(self.embedding(tok), state)
+                logits = self.out(h[:, -1])
+        x = torch.cat(tokens, dim=1)
+        return (x, torch.cat(probs, dim=1)) if return_probs else x
+
+    def sample_relaxed(self, num_samples: int, *, temperature: float = 1.0, hard: bool = False) -> torch.Tensor:
+        """Differentiable Gumbel-softmax sentences ``(num_samples, seq_len, vocab)`` (notebooks 05, 07).
+
+        Each step draws y = softmax((logits + g) / temperature) with Gumbel noise g and feeds
+        the expected embedding y @ E back in, so gradients reach every parameter. ``hard``
+        gives exact one-hots forward and the soft gradient backward (straight-through).
+        ``<eos>``/``<pad>`` are not enforced: use it on fixed-length (oracle) data.
+        """
+        temperature = check_temperature(temperature)
+        n = check_int(num_samples, "num_samples")
+        h, state = self.lstm(self.embedding(self._start(n)))
+        ys = []
+        for _ in range(self.seq_len):
+            logits = self.out(h[:, -1])
+            gumbel = -torch.log(-torch.log(torch.rand_like(logits).clamp_(1e-10, 1.0)))
+            y = F.softmax((logits + gumbel) / temperature, dim=-1)
+            if hard:
+                y = F.one_hot(y.argmax(-1), self.vocab_size).float() - y.detach() + y
+            ys.append(y)
+            h, state = self.lstm((y @ self.embedding.weight)[:, None], state)
+        return torch.stack(ys, dim=1)
+
+
+class CNNDiscriminator(nn.Module):
+    """SeqGAN's CNN discriminator (Yu et al. 2017; Kim 2014), introduced in notebook 05.
+
+    Embed each token, slide filters of several widths over the sentence, keep each
+    filter's maximum over positions, pass the features through a highway layer and
+    dropout, and return one logit per sentence. It reads ids ``(batch, len)`` *or*
+    one-hot/relaxed vectors ``(batch, len, vocab)``: the embedding of a vector is the
+    matrix product y @ E, which for a one-hot y is exactly the id's embedding row. So
+    the same network scores real sentences, sampled ones and Gumbel-softmax ones (07).
+    The paper's filters are ``SEQGAN_FILTER_SIZES`` / ``SEQGAN_NUM_FILTERS``.
+    """
+
+    def __init__(self, vocab_size: int, *, emb_dim: int = 64, filter_sizes: Sequence[int] = (2, 3, 4, 5),
+                 num_filters: int | Sequence[int] = 32, dropout: float = 0.25, highway: bool = True):
+        super().__init__()
+        self.vocab_size = check_int(vocab_size, "vocab_size", minimum=2)
+        filter_sizes = [check_int(w, "filter width") for w in filter_sizes]
+        if not filter_sizes:
+            raise ValueError("filter_sizes needs at least one width")
+        if isinstance(num_filters, int):
+            num_filters = [num_filters] * len(filter_sizes)
+        if len(num_filters) != len(filter_sizes):
+            raise ValueError(f"{len(filter_sizes)} filter widths but {len(num_filters)} filter counts")
+        self.filter_sizes = filter_sizes
+        self.embedding = nn.Embedding(vocab_size, check_int(emb_dim, "emb_dim"))
+        self.convs = nn.ModuleList(nn.Conv1d(emb_dim, check_int(k, "num_filters"), w)
+                                   for w, k in zip(filter_sizes, num_filters))
+        total = sum(num_filters)
+        self.highway = nn.Linear(total, 2 * total) if highway else None
+        self.dropout = nn.Dropout(check_probability(dropout, "dropout"))
+        self.out = nn.Linear(total, 1)
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, len, emb_dim)`` embeddings of ids or of one-hot/soft vectors."""
+        if not x.is_floating_point():
+            return self.embedding(check_ids(x, self.vocab_size))
+        if x.dim() != 3 or x.shape[-1] != self.vocab_size:
+            raise ValueError(f"soft input must be (batch, len, vocab_size={self.vocab_size}), got {tuple(x.shape)}; "
+                             "generator and discriminator must share the vocabulary")
+        return x @ self.embedding.weight
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        e = self.embed(x).transpose(1, 2)                         # (batch, emb, len) for Conv1d
+        if e.shape[2] < max(self.filter_sizes):
+            raise ValueError(f"sentences of length {e.shape[2]} are shorter than the widest filter "
+                             f"({max(self.filter_sizes)}); use narrower filter_sizes")
+        feats = torch.cat([F.relu(conv(e)).amax(dim=2) for conv in self.convs], dim=1)
+        if self.highway is not None:                            # y = t * relu(W x) + (1 - t) * x
+            h, t = self.highway(feats).chunk(2, dim=1)
+            t = torch.sigmoid(t)
+            feats = t * F.relu(h) + (1 - t) * feats
+        return self.out(self.dropout(feats)).squeeze(1)
