@@ -10,5 +10,7 @@ from .metrics import *  # noqa: F401,F403
 from .theory import *  # noqa: F401,F403
 from .plotting import *  # noqa: F401,F403
 from .widgets import *  # noqa: F401,F403
+from .data import *  # noqa: F401,F403
+from .tabular import *  # noqa: F401,F403
 
 __version__ = "0.1.0"

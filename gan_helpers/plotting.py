@@ -25,9 +25,12 @@ def plot_losses(history: History, *, smooth: int = 50, ax=None, title: str | Non
     _check_history(history)
     if ax is None:
         _, ax = plt.subplots(1, 2, figsize=(10, 3.2))
-    kernel = np.ones(max(1, smooth)) / max(1, smooth)
-    steps = np.arange(1, len(history.loss_d) + 1)
-    sm = lambda y: np.convolve(y, kernel, mode="same") if len(y) > len(kernel) else y  # noqa: E731
+    window = max(1, min(smooth, len(history.loss_d)))
+    kernel = np.ones(window) / window
+    # "valid" averages only full windows, so the curve does not dip at either end;
+    # each average is plotted at the last step of its window.
+    steps = np.arange(window, len(history.loss_d) + 1)
+    sm = lambda y: np.convolve(y, kernel, mode="valid")  # noqa: E731
     ax[0].plot(steps, sm(history.loss_d), label="D loss")
     ax[0].plot(steps, sm(history.loss_g), label="G loss")
     ax[0].axhline(np.log(4), color="grey", ls=":", lw=1, label="log 4 (D loss at equilibrium)")

@@ -165,3 +165,13 @@ def test_hold_then_cosine_schedule():
     assert opt.param_groups[0]["lr"] == pytest.approx(0.01)
     with pytest.raises(ValueError, match="hold_fraction"):
         hold_then_cosine(opt, 10, hold_fraction=1.0)
+
+
+def test_plot_losses_smoothing_keeps_scale():
+    import matplotlib
+    matplotlib.use("Agg")
+    from gan_helpers import plot_losses
+    h = History(np.ones(100), np.full(100, 2.0), np.full(100, 0.5), np.full(100, 0.5))
+    ax = plot_losses(h, smooth=10)
+    d_line = ax[0].get_lines()[0].get_ydata()
+    assert np.allclose(d_line, 1.0) and len(d_line) == 91
