@@ -11,3 +11,5 @@ from .metrics import *  # noqa: F401,F403
 from .mle import *  # noqa: F401,F403
 from .discriminate import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
+from .seqgan import *  # noqa: F401,F403
+from .pretrained import *  # noqa: F401,F403

@@ -1,0 +1,212 @@
+"""Small MLE-pretrained generators shipped with the package (notebooks 06 and 07).
+
+SeqGAN and the Gumbel-softmax GAN both start from an MLE-pretrained generator. Training
+one takes minutes on a laptop CPU, so the package carries the result in
+``gan_helpers/checkpoints/<name>.pt``, and this module rebuilds each one exactly from a seed:
+
+    OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --rebuild            # all
+    OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --rebuild oracle     # one
+
+A checkpoint stores the generator's weights *and* what they were trained on (the model
+sizes, the oracle config or the vocabulary, the validation NLL reached). :func:`load_pretrained`
+checks all of it, so a stale, corrupt or mismatched file raises an error that says how to
+rebuild it, or (``on_error="retrain"``) retrains with a message: never a silent wrong model.
+Files are read with ``torch.load(weights_only=True)``.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import pathlib
+from dataclasses import asdict, dataclass
+
+import torch
+
+from .mle import pretrain_mle
+from .metrics import heldout_nll
+from .models import LSTMGenerator
+from .oracle import OracleConfig, OracleData, oracle_data
+from .vocab import TextCorpus, load_review_corpus
+
+__all__ = ["PretrainedSpec", "PRETRAINED", "CheckpointError", "checkpoint_path", "load_pretrained",
+           "build_pretrained", "save_generator", "load_generator"]
+
+CHECKPOINT_DIR = pathlib.Path(__file__).resolve().parents[1] / "checkpoints"
+FORMAT_VERSION = 1
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint is missing, unreadable, or was made for a different model or data."""
+
+
+@dataclass(frozen=True)
+class PretrainedSpec:
+    """How a shipped generator is made (notebook 06): its data, sizes and MLE settings."""
+
+    name: str
+    data: str                      # "oracle" or "reviews"
+    emb_dim: int = 32
+    hidden_dim: int = 32
+    num_epochs: int = 50
+    batch_size: int = 64
+    lr: float = 1e-2
+    patience: int = 3
+    seed: int = 0
+    max_vocab: int = 1000          # reviews only
+    max_len: int = 20              # reviews only
+
+    def load_data(self):
+        """The data it is trained on: the course oracle's data, or the review corpus."""
+        if self.data == "oracle":
+            return oracle_data(OracleConfig())
+        return load_review_corpus(max_len=self.max_len, max_vocab=self.max_vocab)
+
+
+PRETRAINED = {
+    "oracle": PretrainedSpec("oracle", "oracle"),
+    "reviews": PretrainedSpec("reviews", "reviews", num_epochs=8),
+}
+
+
+def checkpoint_path(name: str) -> pathlib.Path:
+    """Where the shipped checkpoint ``name`` lives (notebook 06)."""
+    if name not in PRETRAINED:
+        raise ValueError(f"unknown pretrained generator {name!r}; choose one of {sorted(PRETRAINED)}")
+    return CHECKPOINT_DIR / f"{name}.pt"
+
+
+def _model_args(g: LSTMGenerator) -> dict:
+    return dict(vocab_size=g.vocab_size, emb_dim=g.embedding.embedding_dim, hidden_dim=g.lstm.hidden_size,
+                seq_len=g.seq_len, start_id=g.start_id, eos_id=g.eos_id, pad_id=g.pad_id)
+
+
+def _data_fingerprint(data) -> dict:
+    if isinstance(data, OracleData):
+        return {"kind": "oracle", "oracle_config": asdict(data.config)}
+    if isinstance(data, TextCorpus):
+        return {"kind": "reviews", "itos": list(data.vocab.itos), "max_len": data.max_len}
+    raise TypeError(f"data must be OracleData (oracle_data()) or TextCorpus (load_review_corpus()), "
+                    f"got {type(data).__name__}")
+
+
+def save_generator(generator: LSTMGenerator, path, *, data, val_nll: float, spec: dict | None = None) -> None:
+    """Save ``generator`` with its sizes, a fingerprint of ``data`` and its validation NLL
+    (notebook 06), in a form :func:`load_generator` reads with ``weights_only=True``."""
+    if not isinstance(generator, LSTMGenerator):
+        raise TypeError(f"save_generator expects an LSTMGenerator, got {type(generator).__name__}")
+    if not math.isfinite(val_nll):
+        raise ValueError(f"val_nll must be finite, got {val_nll}")
+    state = {k: v.detach().cpu().clone() for k, v in generator.state_dict().items()}
+    torch.save({"format_version": FORMAT_VERSION, "model": _model_args(generator), "data": _data_fingerprint(data),
+                "val_nll": float(val_nll), "spec": spec or {}, "state_dict": state}, path)
+
+
+def load_generator(path, *, data, check_nll: bool = True) -> LSTMGenerator:
+    """Load a generator saved by :func:`save_generator` for ``data`` (notebook 06).
+
+    Raises :class:`CheckpointError` if the file is missing or unreadable, if it was made for
+    another oracle config or vocabulary, or (``check_nll``) if its validation NLL on
+    ``data.val`` differs from the one stored: the weights then do not mean what they did.
+    """
+    path = pathlib.Path(path)
+    fix = "rebuild it with: OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --rebuild"
+    if not path.is_file():
+        raise CheckpointError(f"no checkpoint at {path}; {fix}")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        if ckpt.get("format_version") != FORMAT_VERSION:
+            raise CheckpointError(f"checkpoint {path.name} has format {ckpt.get('format_version')}, this code reads "
+                                  f"{FORMAT_VERSION}; {fix}")
+        model, state = ckpt["model"], ckpt["state_dict"]
+    except CheckpointError:
+        raise
+    except Exception as err:  # a truncated zip, a pickle with objects, a missing key ...
+        raise CheckpointError(f"checkpoint {path} is corrupt or not a gan_helpers checkpoint "
+                              f"({type(err).__name__}: {str(err)[:120]}); {fix}") from err
+    expected = _data_fingerprint(data)
+    if ckpt["data"] != expected:
+        diff = sorted(k for k in set(ckpt["data"]) | set(expected) if ckpt["data"].get(k) != expected.get(k))
+        raise CheckpointError(f"checkpoint {path.name} was trained on different data (differs in {diff}: "
+                              f"stored {ckpt['data'].get(diff[0]) if diff else ''!s:.80} ...); load it with the "
+                              f"data it was made for, or {fix}")
+    if model["vocab_size"] != _vocab_size(data) or model["seq_len"] != data.train.shape[1]:
+        raise CheckpointError(f"checkpoint {path.name} is for vocab_size={model['vocab_size']}, "
+                              f"seq_len={model['seq_len']} but the data has {_vocab_size(data)} ids and "
+                              f"{data.train.shape[1]} positions; {fix}")
+    generator = LSTMGenerator(**model)
+    try:
+        generator.load_state_dict(state)
+    except RuntimeError as err:
+        raise CheckpointError(f"checkpoint {path.name}'s weights do not fit its stated sizes ({str(err)[:160]}); "
+                              f"{fix}") from err
+    generator.eval()
+    if check_nll:
+        nll = heldout_nll(generator, data.val)
+        if not abs(nll - ckpt["val_nll"]) <= 1e-3:
+            raise CheckpointError(f"checkpoint {path.name} scores validation NLL {nll:.4f}, but it was saved at "
+                                  f"{ckpt['val_nll']:.4f}: the data or model code changed since; {fix}")
+    return generator
+
+
+def _vocab_size(data) -> int:
+    return data.config.vocab_size if isinstance(data, OracleData) else len(data.vocab)
+
+
+def build_pretrained(name: str, data=None, *, progress: bool = True):
+    """Train the generator of :data:`PRETRAINED` ``[name]`` from its seed, exactly as the
+    shipped checkpoint was made (notebook 06). Returns ``(generator, history)``."""
+    spec = PRETRAINED[checkpoint_path(name).stem]
+    data = spec.load_data() if data is None else data
+    torch.manual_seed(spec.seed)
+    if spec.data == "oracle":
+        cfg = data.config
+        generator = LSTMGenerator(cfg.vocab_size, emb_dim=spec.emb_dim, hidden_dim=spec.hidden_dim, seq_len=cfg.seq_len)
+    else:
+        generator = LSTMGenerator.for_corpus(data, emb_dim=spec.emb_dim, hidden_dim=spec.hidden_dim)
+    history = pretrain_mle(generator, data.train, data.val, num_epochs=spec.num_epochs, batch_size=spec.batch_size,
+                           lr=spec.lr, patience=spec.patience, progress=progress, desc=f"pretrain {name}")
+    return generator, history
+
+
+def load_pretrained(name: str = "oracle", data=None, *, on_error: str = "raise") -> LSTMGenerator:
+    """The shipped MLE-pretrained generator ``name`` ("oracle": the course oracle of
+    notebook 06, vocabulary 500; "reviews": the review corpus, vocabulary 1,000), checked
+    against ``data`` (built from the spec if not given). Each call returns a fresh copy, so
+    notebooks 06 and 07 can start several runs from the same weights. ``on_error="retrain"``
+    retrains from the seed (with a message) instead of raising on a bad checkpoint."""
+    if on_error not in ("raise", "retrain"):
+        raise ValueError(f"on_error must be 'raise' or 'retrain', got {on_error!r}")
+    path = checkpoint_path(name)
+    data = PRETRAINED[name].load_data() if data is None else data
+    try:
+        return load_generator(path, data=data)
+    except CheckpointError as err:
+        if on_error == "raise":
+            raise
+        print(f"{err}\n-> retraining '{name}' from its seed instead (a few minutes; the file is not rewritten)")
+        return build_pretrained(name, data)[0]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Rebuild or check the pretrained generators of gan_helpers.")
+    parser.add_argument("--rebuild", nargs="*", metavar="NAME", help=f"retrain and save (default: all of {sorted(PRETRAINED)})")
+    parser.add_argument("--check", action="store_true", help="load every checkpoint and verify it")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    if args.rebuild is not None:
+        for name in args.rebuild or sorted(PRETRAINED):
+            data = PRETRAINED[name].load_data()
+            generator, history = build_pretrained(name, data)
+            CHECKPOINT_DIR.mkdir(exist_ok=True)
+            save_generator(generator, checkpoint_path(name), data=data, val_nll=history.best_val_nll,
+                           spec=asdict(PRETRAINED[name]))
+            print(f"{name}: val NLL {history.best_val_nll:.4f} (epoch {history.best_epoch}, {history.seconds:.0f} s) "
+                  f"-> {checkpoint_path(name)} ({checkpoint_path(name).stat().st_size / 1024:.0f} KB)")
+    if args.check:
+        for name in sorted(PRETRAINED):
+            load_pretrained(name)
+            print(f"{name}: ok")
+
+
+if __name__ == "__main__":
+    main()
