@@ -24,13 +24,17 @@ __all__ = [
 ]
 
 
-def set_seed(seed: int) -> None:
+def set_seed(seed: int, *, threads: int | None = 1) -> None:
     """Seed Python, NumPy and torch so a notebook's numbers repeat (notebook 01).
 
-    Same seed, same numbers on one machine: torch's CPU kernels are deterministic for the
-    small models in this course. Different machines or thread counts may differ slightly.
+    Same seed, same numbers on one machine. ``threads`` also pins torch's CPU thread count
+    (default 1): the course's models are small, so a second thread buys nothing, and an
+    idle-spinning thread pool slows training several times over when anything else runs on
+    the machine. Pass ``threads=None`` to leave torch's setting alone.
     """
     seed = check_int(seed, "seed", minimum=0)
+    if threads is not None:
+        torch.set_num_threads(check_int(threads, "threads"))
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)

@@ -62,3 +62,13 @@ def test_validators_name_the_argument():
         check_finite(np.array([1.0, math.nan]), "samples")
     with pytest.raises(ValueError, match="empty"):
         check_finite(np.array([]), "samples")
+
+
+def test_set_seed_pins_threads_unless_told_not_to():
+    before = torch.get_num_threads()
+    set_seed(0, threads=None)
+    assert torch.get_num_threads() == before
+    set_seed(0)
+    assert torch.get_num_threads() == 1
+    with pytest.raises(ValueError, match="threads must be at least 1"):
+        set_seed(0, threads=0)
