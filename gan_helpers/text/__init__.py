@@ -13,3 +13,4 @@ from .discriminate import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
 from .seqgan import *  # noqa: F401,F403
 from .pretrained import *  # noqa: F401,F403
+from .gumbel_gan import *  # noqa: F401,F403
