@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .nets import mlp
+from .training import discriminator_loss
 from .utils import check_finite, check_int, check_positive
 
 __all__ = [
@@ -103,9 +105,6 @@ def fit_discriminator(real: torch.Tensor, fake: torch.Tensor, *, hidden: int = 3
     """Train a small MLP to tell ``real`` from ``fake`` 1-D samples with the GAN's
     discriminator loss, holding the generator fixed (notebook 01). Returns a module mapping
     x of shape (n, 1) to logits; sigmoid(logit) approximates D*(x) when trained long enough."""
-    from .nets import mlp
-    from .training import discriminator_loss
-
     for name, t in (("real", real), ("fake", fake)):
         if t.ndim != 2 or t.shape[1] != 1:
             raise ValueError(f"{name} must have shape (n, 1), got {tuple(t.shape)}")

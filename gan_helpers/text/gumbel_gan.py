@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from dataclasses import dataclass
 
 import torch
@@ -140,7 +139,6 @@ def train_gumbel_gan(generator, discriminator, real: torch.Tensor, *, oracle, te
     d_opt = torch.optim.Adam(discriminator.parameters(), lr=config.d_lr)
     curve = TrainingCurve("Gumbel GAN" + (" (straight-through)" if config.hard else ""))
     curve.record(0, generator, oracle, test, config.eval_samples)
-    start = time.perf_counter()
     for step in tqdm(range(1, config.num_steps + 1), desc="Gumbel GAN", disable=not progress, leave=False):
         tau = temperature_schedule(step - 1, config.num_steps, config.tau_start, config.tau_end)
         curve.mean_reward.append(tau)
@@ -151,10 +149,7 @@ def train_gumbel_gan(generator, discriminator, real: torch.Tensor, *, oracle, te
             gumbel_discriminator_step(discriminator, generator, real, d_opt, temperature=tau,
                                       batch_size=config.batch_size, hard=config.hard)
         if step % config.eval_every == 0 or step == config.num_steps:
-            curve.seconds += time.perf_counter() - start
             curve.record(step, generator, oracle, test, config.eval_samples)
-            start = time.perf_counter()
-    curve.seconds += time.perf_counter() - start
     return curve
 
 

@@ -75,12 +75,17 @@ class TrainingCurve:
     mean_reward: list[float] = field(default_factory=list)
     d_loss: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    _clock: float | None = field(default=None, repr=False)
 
     def record(self, step: int, generator, oracle, test: torch.Tensor, num_samples: int) -> None:
-        """Append NLL-oracle and NLL-test of ``generator`` at ``step``."""
+        """Append NLL-oracle and NLL-test of ``generator`` at ``step``. ``seconds`` counts
+        training time only: the clock runs from the end of one record to the start of the next."""
+        if self._clock is not None:
+            self.seconds += time.perf_counter() - self._clock
         self.steps.append(step)
         self.nll_oracle.append(float("nan") if oracle is None else oracle_nll(oracle, generator.sample(num_samples)))
         self.nll_test.append(heldout_nll(generator, test))
+        self._clock = time.perf_counter()
 
     def as_row(self) -> dict:
         """Start and end values, for a table."""
@@ -275,7 +280,6 @@ def train_seqgan(generator, discriminator, real: torch.Tensor, *, oracle, test: 
     optimizer = torch.optim.Adam(generator.parameters(), lr=config.lr)
     curve = TrainingCurve("SeqGAN")
     curve.record(0, generator, oracle, test, config.eval_samples)
-    start = time.perf_counter()
     for step in tqdm(range(1, config.num_steps + 1), desc="SeqGAN", disable=not progress, leave=False):
         curve.mean_reward.append(seqgan_generator_step(generator, rollout_net, discriminator, optimizer, config))
         if config.d_steps and step % config.d_every == 0:
@@ -283,10 +287,7 @@ def train_seqgan(generator, discriminator, real: torch.Tensor, *, oracle, test: 
                                          batch_size=config.batch_size, lr=config.d_lr)
             curve.d_loss.append(sum(losses) / len(losses))
         if step % config.eval_every == 0 or step == config.num_steps:
-            curve.seconds += time.perf_counter() - start
             curve.record(step, generator, oracle, test, config.eval_samples)
-            start = time.perf_counter()
-    curve.seconds += time.perf_counter() - start
     return curve
 
 
@@ -299,7 +300,6 @@ def continue_mle(generator, real: torch.Tensor, *, oracle, test: torch.Tensor,
     optimizer = torch.optim.Adam(generator.parameters(), lr=config.lr)
     curve = TrainingCurve("MLE continued")
     curve.record(0, generator, oracle, test, config.eval_samples)
-    start = time.perf_counter()
     for step in tqdm(range(1, config.num_steps + 1), desc="MLE", disable=not progress, leave=False):
         loss = generator.nll(real[torch.randint(len(real), (config.batch_size,))])
         if not torch.isfinite(loss):
@@ -309,8 +309,5 @@ def continue_mle(generator, real: torch.Tensor, *, oracle, test: torch.Tensor,
         torch.nn.utils.clip_grad_norm_(generator.parameters(), config.grad_clip)
         optimizer.step()
         if step % config.eval_every == 0 or step == config.num_steps:
-            curve.seconds += time.perf_counter() - start
             curve.record(step, generator, oracle, test, config.eval_samples)
-            start = time.perf_counter()
-    curve.seconds += time.perf_counter() - start
     return curve
