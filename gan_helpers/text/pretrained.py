@@ -28,7 +28,7 @@ from .models import LSTMGenerator
 from .oracle import OracleConfig, OracleData, oracle_data
 from .vocab import TextCorpus, load_review_corpus
 
-__all__ = ["PretrainedSpec", "PRETRAINED", "CheckpointError", "checkpoint_path", "load_pretrained",
+__all__ = ["PretrainedSpec", "PRETRAINED", "review_corpus", "CheckpointError", "checkpoint_path", "load_pretrained",
            "build_pretrained", "save_generator", "load_generator"]
 
 CHECKPOINT_DIR = pathlib.Path(__file__).resolve().parents[1] / "checkpoints"
@@ -52,7 +52,7 @@ class PretrainedSpec:
     lr: float = 1e-2
     patience: int = 3
     seed: int = 0
-    max_vocab: int = 1000          # reviews only
+    max_vocab: int = 2000          # reviews only
     max_len: int = 20              # reviews only
 
     def load_data(self):
@@ -64,8 +64,15 @@ class PretrainedSpec:
 
 PRETRAINED = {
     "oracle": PretrainedSpec("oracle", "oracle"),
-    "reviews": PretrainedSpec("reviews", "reviews", num_epochs=8),
+    "reviews": PretrainedSpec("reviews", "reviews", emb_dim=64, hidden_dim=64, num_epochs=40, lr=5e-3),
 }
+
+
+def review_corpus() -> TextCorpus:
+    """The review corpus every text notebook from 06 on uses (notebooks 06-10): the
+    Rotten Tomatoes reviews of at most ``max_len`` words, with the vocabulary size of the
+    shipped "reviews" checkpoint, so models trained on it and the checkpoint agree."""
+    return PRETRAINED["reviews"].load_data()
 
 
 def checkpoint_path(name: str) -> pathlib.Path:
@@ -170,7 +177,7 @@ def build_pretrained(name: str, data=None, *, progress: bool = True):
 
 def load_pretrained(name: str = "oracle", data=None, *, on_error: str = "raise") -> LSTMGenerator:
     """The shipped MLE-pretrained generator ``name`` ("oracle": the course oracle of
-    notebook 06, vocabulary 500; "reviews": the review corpus, vocabulary 1,000), checked
+    notebook 06, vocabulary 500; "reviews": the review corpus, vocabulary 2,000), checked
     against ``data`` (built from the spec if not given). Each call returns a fresh copy, so
     notebooks 06 and 07 can start several runs from the same weights. ``on_error="retrain"``
     retrains from the seed (with a message) instead of raising on a bad checkpoint."""
