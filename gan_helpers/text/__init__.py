@@ -14,3 +14,4 @@ from .plots import *  # noqa: F401,F403
 from .seqgan import *  # noqa: F401,F403
 from .pretrained import *  # noqa: F401,F403
 from .gumbel_gan import *  # noqa: F401,F403
+from .compare import *  # noqa: F401,F403

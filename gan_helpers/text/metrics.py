@@ -29,9 +29,10 @@ __all__ = ["sequence_nll", "oracle_nll", "heldout_nll", "NgramReferences", "bleu
 _EPSILON = 0.1   # SmoothingFunction().method1's epsilon
 
 
-def sequence_nll(model, data: torch.Tensor, *, batch_size: int = 1000) -> float:
+def sequence_nll(model, data: torch.Tensor, *, batch_size: int = 1000, temperature: float = 1.0) -> float:
     """Mean negative log-likelihood per counted token (nats) of ``data`` under ``model``,
-    an :class:`LSTMGenerator` (notebook 05). Token-weighted over batches."""
+    an :class:`LSTMGenerator` (notebook 05), with its logits divided by ``temperature``
+    (notebook 10). Token-weighted over batches."""
     check_ids(data, model.vocab_size, "data")
     if data.shape[1] != model.seq_len:
         raise ValueError(f"data rows have {data.shape[1]} positions but the model's seq_len is {model.seq_len}")
@@ -41,7 +42,7 @@ def sequence_nll(model, data: torch.Tensor, *, batch_size: int = 1000) -> float:
     model.eval()
     with torch.no_grad():
         for batch in data.split(batch_size):
-            total += float(-model.log_probs(batch).sum())
+            total += float(-model.log_probs(batch, temperature).sum())
             count += float(model.token_mask(batch).sum())
     model.train(was_training)
     return total / count
@@ -55,11 +56,12 @@ def oracle_nll(oracle, samples: torch.Tensor, *, batch_size: int = 1000) -> floa
     return sequence_nll(oracle, samples, batch_size=batch_size)
 
 
-def heldout_nll(generator, data: torch.Tensor, *, batch_size: int = 1000) -> float:
+def heldout_nll(generator, data: torch.Tensor, *, batch_size: int = 1000, temperature: float = 1.0) -> float:
     """NLL-test: how unlikely held-out real sentences are under the generator, per token.
     Punishes a generator that drops part of the data (coverage); on oracle data its
-    floor is the oracle's entropy (notebooks 05, 06)."""
-    return sequence_nll(generator, data, batch_size=batch_size)
+    floor is the oracle's entropy (notebooks 05, 06). At ``temperature`` it scores the
+    generator as sampled at that temperature (notebook 10)."""
+    return sequence_nll(generator, data, batch_size=batch_size, temperature=temperature)
 
 
 def as_token_lists(samples) -> list[tuple]:
@@ -175,12 +177,19 @@ def _fixed_sample(samples, num_samples: int, what: str) -> list[tuple]:
 
 
 def bleu(samples, references, ns: Iterable[int] = (2, 3, 4, 5), *, num_samples: int = 500) -> dict[int, float]:
-    """Mean BLEU-n of the first ``num_samples`` samples against all ``references``, for each
-    n in ``ns`` (notebook 05). Quality: how many of a sample's n-grams occur in real text.
+    """Mean BLEU-n of the first ``num_samples`` samples against all ``references`` (token
+    lists, or an :class:`NgramReferences` counted once), for each n in ``ns`` (notebook 05). Quality: how many of a sample's n-grams occur in real text.
     Equals the mean of nltk's ``sentence_bleu`` with smoothing method1."""
     ns = sorted(check_int(n, "n") for n in ns)
     hyps = _fixed_sample(samples, num_samples, "BLEU")
-    refs = NgramReferences(references, max(ns))
+    if isinstance(references, NgramReferences):     # counted once, reused across models (notebook 10)
+        if references.exclude_self or references.max_n < max(ns):
+            raise ValueError(f"these NgramReferences (max_n={references.max_n}, exclude_self="
+                             f"{references.exclude_self}) cannot score BLEU-{max(ns)}; build them with "
+                             f"NgramReferences(refs, max_n={max(ns)})")
+        refs = references
+    else:
+        refs = NgramReferences(references, max(ns))
     return {n: float(refs.scores(hyps, n).mean()) for n in ns}
 
 

@@ -125,13 +125,15 @@ class LSTMGenerator(nn.Module):
         before_or_at_eos = (is_eos.cumsum(1) - is_eos) == 0
         return before_or_at_eos.float()
 
-    def log_probs(self, x: torch.Tensor) -> torch.Tensor:
-        """log p(x_t | x_<t) at each counted position ``(batch, len)``, 0 after ``<eos>``."""
+    def log_probs(self, x: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+        """log p(x_t | x_<t) at each counted position ``(batch, len)``, 0 after ``<eos>``.
+        ``temperature`` scores ``x`` under the model sampled at that temperature (notebook 10)."""
+        temperature = check_temperature(temperature)
         h, mask = self.hidden_states(x), self.token_mask(x).bool()
         if bool(mask.all()):
-            return F.log_softmax(self.out(h), dim=-1).gather(2, x.unsqueeze(2)).squeeze(2)
+            return F.log_softmax(self.out(h) / temperature, dim=-1).gather(2, x.unsqueeze(2)).squeeze(2)
         # the output layer only at counted positions: padding after <eos> costs nothing
-        logp = F.log_softmax(self.out(h[mask]), dim=-1).gather(1, x[mask].unsqueeze(1)).squeeze(1)
+        logp = F.log_softmax(self.out(h[mask]) / temperature, dim=-1).gather(1, x[mask].unsqueeze(1)).squeeze(1)
         return torch.zeros(x.shape, device=x.device, dtype=logp.dtype).index_put((mask,), logp)
 
     def nll(self, x: torch.Tensor) -> torch.Tensor:
@@ -196,18 +198,24 @@ class LSTMGenerator(nn.Module):
         Each step draws y = softmax((logits + g) / temperature) with Gumbel noise g and feeds
         the expected embedding y @ E back in, so gradients reach every parameter. ``hard``
         gives exact one-hots forward and the soft gradient backward (straight-through).
-        ``<eos>``/``<pad>`` are not enforced: use it on fixed-length (oracle) data.
+        For real text (``eos_id`` set), once a row's most likely word has been ``<eos>``
+        every later position is an exact ``<pad>`` one-hot, as in the real rows (notebook 10).
         """
         temperature = check_temperature(temperature)
         n = check_int(num_samples, "num_samples")
         h, state = self.lstm(self.embedding(self._start(n)))
         ys = []
+        done = torch.zeros(n, 1, dtype=torch.bool, device=h.device)
+        pad_row = F.one_hot(torch.tensor(self.pad_id or 0), self.vocab_size).float().to(h.device)
         for _ in range(self.seq_len):
             logits = self.out(h[:, -1])
             gumbel = -torch.log(-torch.log(torch.rand_like(logits).clamp_(1e-10, 1.0)))
             y = F.softmax((logits + gumbel) / temperature, dim=-1)
             if hard:
                 y = F.one_hot(y.argmax(-1), self.vocab_size).float() - y.detach() + y
+            if self.eos_id is not None:
+                y = torch.where(done, pad_row, y)
+                done = done | (y.argmax(-1, keepdim=True) == self.eos_id)
             ys.append(y)
             h, state = self.lstm((y @ self.embedding.weight)[:, None], state)
         return torch.stack(ys, dim=1)

@@ -4,8 +4,12 @@ SeqGAN and the Gumbel-softmax GAN both start from an MLE-pretrained generator. T
 one takes minutes on a laptop CPU, so the package carries the result in
 ``gan_helpers/checkpoints/<name>.pt``, and this module rebuilds each one exactly from a seed:
 
-    OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --rebuild            # all
+    OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --rebuild            # all (about 15 min)
     OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --rebuild oracle     # one
+    OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --check              # verify all
+
+The MLE generators come first: SeqGAN and the Gumbel GAN checkpoints of notebook 10
+start from them, and the sentence VAEs (notebook 09) are rebuilt by the same command.
 
 A checkpoint stores the generator's weights *and* what they were trained on (the model
 sizes, the oracle config or the vocabulary, the validation NLL reached). :func:`load_pretrained`
@@ -18,13 +22,17 @@ from __future__ import annotations
 import argparse
 import math
 import pathlib
+import time
 from dataclasses import asdict, dataclass
 
 import torch
 
+from .discriminate import train_discriminator
+from .gumbel_gan import GumbelGANConfig, gumbel_discriminator_step, train_gumbel_gan
 from .mle import pretrain_mle
 from .metrics import heldout_nll
-from .models import LSTMGenerator
+from .models import CNNDiscriminator, LSTMGenerator
+from .seqgan import SeqGANConfig, train_seqgan
 from .oracle import OracleConfig, OracleData, oracle_data
 from .vocab import TextCorpus, load_review_corpus
 
@@ -41,10 +49,21 @@ class CheckpointError(RuntimeError):
 
 @dataclass(frozen=True)
 class PretrainedSpec:
-    """How a shipped generator is made (notebook 06): its data, sizes and MLE settings."""
+    """How a shipped generator is made (notebooks 06, 10): its data, sizes and training.
+
+    ``method="mle"`` trains from scratch by maximum likelihood (early stopping on the
+    validation NLL). ``"seqgan"`` and ``"gumbel"`` start from the MLE checkpoint ``start``,
+    pretrain a discriminator for ``d_pretrain_steps`` and take ``num_steps`` adversarial
+    generator updates at learning rate ``lr``, as notebooks 06 and 07 do, only longer."""
 
     name: str
     data: str                      # "oracle" or "reviews"
+    method: str = "mle"            # "mle", "seqgan" or "gumbel"
+    start: str = ""                # adversarial only: the MLE checkpoint to start from
+    num_steps: int = 0             # adversarial generator updates
+    num_rollouts: int = 8          # seqgan only
+    tau_end: float = 0.1           # gumbel only: temperature annealed from 1 to this
+    d_pretrain_steps: int = 150
     emb_dim: int = 32
     hidden_dim: int = 32
     num_epochs: int = 50
@@ -65,6 +84,14 @@ class PretrainedSpec:
 PRETRAINED = {
     "oracle": PretrainedSpec("oracle", "oracle"),
     "reviews": PretrainedSpec("reviews", "reviews", emb_dim=64, hidden_dim=64, num_epochs=40, lr=5e-3),
+    # notebook 10's GANs: notebooks 06 and 07's recipes (SeqGAN's learning rate 1e-2, 30 generator updates)
+    "seqgan_oracle": PretrainedSpec("seqgan_oracle", "oracle", "seqgan", start="oracle", num_steps=30),
+    "seqgan_reviews": PretrainedSpec("seqgan_reviews", "reviews", "seqgan", start="reviews", num_steps=30,
+                                     emb_dim=64, hidden_dim=64),
+    "gumbel_oracle": PretrainedSpec("gumbel_oracle", "oracle", "gumbel", start="oracle", num_steps=30,
+                                    d_pretrain_steps=100),
+    "gumbel_reviews": PretrainedSpec("gumbel_reviews", "reviews", "gumbel", start="reviews", num_steps=30,
+                                     d_pretrain_steps=100, emb_dim=64, hidden_dim=64),
 }
 
 
@@ -161,9 +188,12 @@ def _vocab_size(data) -> int:
 
 def build_pretrained(name: str, data=None, *, progress: bool = True):
     """Train the generator of :data:`PRETRAINED` ``[name]`` from its seed, exactly as the
-    shipped checkpoint was made (notebook 06). Returns ``(generator, history)``."""
+    shipped checkpoint was made (notebooks 06, 10). Returns ``(generator, history)``: an
+    :class:`MLEHistory` or, for an adversarial one, the :class:`TrainingCurve`."""
     spec = PRETRAINED[checkpoint_path(name).stem]
     data = spec.load_data() if data is None else data
+    if spec.method != "mle":
+        return _build_adversarial(spec, data, progress)
     torch.manual_seed(spec.seed)
     if spec.data == "oracle":
         cfg = data.config
@@ -173,6 +203,29 @@ def build_pretrained(name: str, data=None, *, progress: bool = True):
     history = pretrain_mle(generator, data.train, data.val, num_epochs=spec.num_epochs, batch_size=spec.batch_size,
                            lr=spec.lr, patience=spec.patience, progress=progress, desc=f"pretrain {name}")
     return generator, history
+
+
+def _build_adversarial(spec: PretrainedSpec, data, progress: bool):
+    generator = load_pretrained(spec.start, data)
+    torch.manual_seed(spec.seed)
+    disc = CNNDiscriminator(generator.vocab_size, emb_dim=32, num_filters=16)
+    oracle = data.oracle if isinstance(data, OracleData) else None
+    if spec.method == "seqgan":
+        train_discriminator(disc, data.train, lambda n: generator.sample(n), num_steps=spec.d_pretrain_steps,
+                            batch_size=spec.batch_size, lr=1e-3)
+        config = SeqGANConfig(num_steps=spec.num_steps, batch_size=spec.batch_size, num_rollouts=spec.num_rollouts,
+                              lr=spec.lr, d_steps=5, eval_every=spec.num_steps)
+        return generator, train_seqgan(generator, disc, data.train, oracle=oracle, test=data.val, config=config,
+                                       progress=progress)
+    if spec.method == "gumbel":
+        d_opt = torch.optim.Adam(disc.parameters(), lr=1e-3)
+        for _ in range(spec.d_pretrain_steps):
+            gumbel_discriminator_step(disc, generator, data.train, d_opt, temperature=1.0, batch_size=spec.batch_size)
+        config = GumbelGANConfig(num_steps=spec.num_steps, batch_size=spec.batch_size, lr=spec.lr, tau_start=1.0,
+                                 tau_end=spec.tau_end, d_steps=5, eval_every=spec.num_steps)
+        return generator, train_gumbel_gan(generator, disc, data.train, oracle=oracle, test=data.val, config=config,
+                                           progress=progress)
+    raise ValueError(f"unknown method {spec.method!r} in spec {spec.name!r}; use 'mle', 'seqgan' or 'gumbel'")
 
 
 def load_pretrained(name: str = "oracle", data=None, *, on_error: str = "raise") -> LSTMGenerator:
@@ -194,24 +247,50 @@ def load_pretrained(name: str = "oracle", data=None, *, on_error: str = "raise")
         return build_pretrained(name, data)[0]
 
 
+def _all_names() -> list[str]:
+    from .vae import VAE_SPECS          # late: vae.py imports this module
+    mle_first = sorted(PRETRAINED, key=lambda n: (PRETRAINED[n].method != "mle", n))   # GANs start from MLE
+    return mle_first + [f"vae_{n}" for n in sorted(VAE_SPECS)]
+
+
+def _rebuild(name: str) -> None:
+    from .vae import VAE_SPECS, build_vae, save_vae, vae_checkpoint_path
+    start = time.perf_counter()
+    if name.startswith("vae_") and name[4:] in VAE_SPECS:
+        spec = VAE_SPECS[name[4:]]
+        data = spec.load_data()
+        vae, history = build_vae(name[4:], data)
+        path = vae_checkpoint_path(name[4:])
+        val = save_vae(vae, path, data=data, history=history, spec=asdict(spec))
+        summary = ", ".join(f"{k} {v:.4f}" for k, v in val.items() if isinstance(v, float))
+    else:
+        data = PRETRAINED[checkpoint_path(name).stem].load_data()
+        generator, _ = build_pretrained(name, data)
+        val_nll = heldout_nll(generator, data.val)
+        path = checkpoint_path(name)
+        CHECKPOINT_DIR.mkdir(exist_ok=True)
+        save_generator(generator, path, data=data, val_nll=val_nll, spec=asdict(PRETRAINED[name]))
+        summary = f"val NLL {val_nll:.4f}"
+    print(f"{name}: {summary} ({time.perf_counter() - start:.0f} s) -> {path} ({path.stat().st_size / 1024:.0f} KB)")
+
+
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="Rebuild or check the pretrained generators of gan_helpers.")
-    parser.add_argument("--rebuild", nargs="*", metavar="NAME", help=f"retrain and save (default: all of {sorted(PRETRAINED)})")
+    names = _all_names()
+    parser = argparse.ArgumentParser(description="Rebuild or check the shipped checkpoints of gan_helpers.")
+    parser.add_argument("--rebuild", nargs="*", metavar="NAME", help=f"retrain and save (default: all of {names})")
     parser.add_argument("--check", action="store_true", help="load every checkpoint and verify it")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     if args.rebuild is not None:
-        for name in args.rebuild or sorted(PRETRAINED):
-            data = PRETRAINED[name].load_data()
-            generator, history = build_pretrained(name, data)
-            CHECKPOINT_DIR.mkdir(exist_ok=True)
-            save_generator(generator, checkpoint_path(name), data=data, val_nll=history.best_val_nll,
-                           spec=asdict(PRETRAINED[name]))
-            print(f"{name}: val NLL {history.best_val_nll:.4f} (epoch {history.best_epoch}, {history.seconds:.0f} s) "
-                  f"-> {checkpoint_path(name)} ({checkpoint_path(name).stat().st_size / 1024:.0f} KB)")
+        unknown = sorted(set(args.rebuild) - set(names))
+        if unknown:
+            parser.error(f"unknown checkpoint(s) {unknown}; choose from {names}")
+        for name in sorted(args.rebuild or names, key=names.index):
+            _rebuild(name)
     if args.check:
-        for name in sorted(PRETRAINED):
-            load_pretrained(name)
+        from .vae import load_vae
+        for name in names:
+            load_vae(name[4:]) if name.startswith("vae_") else load_pretrained(name)
             print(f"{name}: ok")
 
 
