@@ -14,4 +14,6 @@ from .plots import *  # noqa: F401,F403
 from .seqgan import *  # noqa: F401,F403
 from .pretrained import *  # noqa: F401,F403
 from .gumbel_gan import *  # noqa: F401,F403
+from .seq2seq import *  # noqa: F401,F403
+from .qa import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
