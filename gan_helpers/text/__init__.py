@@ -16,4 +16,5 @@ from .pretrained import *  # noqa: F401,F403
 from .gumbel_gan import *  # noqa: F401,F403
 from .seq2seq import *  # noqa: F401,F403
 from .qa import *  # noqa: F401,F403
+from .vae import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
