@@ -37,10 +37,11 @@ from .oracle import OracleConfig, OracleData, oracle_data
 from .vocab import TextCorpus, load_review_corpus
 
 __all__ = ["PretrainedSpec", "PRETRAINED", "review_corpus", "CheckpointError", "checkpoint_path", "load_pretrained",
-           "build_pretrained", "save_generator", "load_generator"]
+           "build_pretrained", "save_generator", "load_generator", "read_checkpoint"]
 
 CHECKPOINT_DIR = pathlib.Path(__file__).resolve().parents[1] / "checkpoints"
 FORMAT_VERSION = 1
+REBUILD = "rebuild it with: OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --rebuild"
 
 
 class CheckpointError(RuntimeError):
@@ -135,6 +136,41 @@ def save_generator(generator: LSTMGenerator, path, *, data, val_nll: float, spec
                 "val_nll": float(val_nll), "spec": spec or {}, "state_dict": state}, path)
 
 
+def read_checkpoint(path, *, data, format_version: int, what: str = "checkpoint", fix: str = REBUILD,
+                    keys: tuple = ()) -> dict:
+    """Open a gan_helpers checkpoint with ``torch.load(weights_only=True)`` and check what
+    every kind shares (notebooks 06, 09): the file exists and is readable, has the expected
+    format, holds ``model`` sizes, a ``state_dict`` and any other ``keys``, was made for ``data`` (its
+    fingerprint) and for rows as long as ``data``'s. Returns the stored dict; anything else
+    raises :class:`CheckpointError` naming ``what`` and how to ``fix`` it."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"no {what} at {path}; {fix}")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        if ckpt.get("format_version") != format_version:
+            raise CheckpointError(f"{what} {path.name} has format {ckpt.get('format_version')}, this code reads "
+                                  f"{format_version}; {fix}")
+        missing = sorted({"model", "state_dict", "data", *keys} - set(ckpt))
+        if missing:
+            raise KeyError(f"no {missing} in the file")
+    except CheckpointError:
+        raise
+    except Exception as err:  # a truncated zip, a pickle with objects, a missing key ...
+        raise CheckpointError(f"{what} {path} is corrupt or not a gan_helpers checkpoint "
+                              f"({type(err).__name__}: {str(err)[:120]}); {fix}") from err
+    expected = _data_fingerprint(data)
+    if ckpt["data"] != expected:
+        diff = sorted(k for k in set(ckpt["data"]) | set(expected) if ckpt["data"].get(k) != expected.get(k))
+        raise CheckpointError(f"{what} {path.name} was trained on different data (differs in {diff}: "
+                              f"stored {ckpt['data'].get(diff[0]) if diff else ''!s:.80} ...); load it with the "
+                              f"data it was made for, or {fix}")
+    if ckpt["model"]["seq_len"] != data.train.shape[1]:
+        raise CheckpointError(f"{what} {path.name} is for seq_len={ckpt['model']['seq_len']} but the data has "
+                              f"{data.train.shape[1]} positions; {fix}")
+    return ckpt
+
+
 def load_generator(path, *, data, check_nll: bool = True) -> LSTMGenerator:
     """Load a generator saved by :func:`save_generator` for ``data`` (notebook 06).
 
@@ -142,31 +178,12 @@ def load_generator(path, *, data, check_nll: bool = True) -> LSTMGenerator:
     another oracle config or vocabulary, or (``check_nll``) if its validation NLL on
     ``data.val`` differs from the one stored: the weights then do not mean what they did.
     """
-    path = pathlib.Path(path)
-    fix = "rebuild it with: OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --rebuild"
-    if not path.is_file():
-        raise CheckpointError(f"no checkpoint at {path}; {fix}")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-        if ckpt.get("format_version") != FORMAT_VERSION:
-            raise CheckpointError(f"checkpoint {path.name} has format {ckpt.get('format_version')}, this code reads "
-                                  f"{FORMAT_VERSION}; {fix}")
-        model, state = ckpt["model"], ckpt["state_dict"]
-    except CheckpointError:
-        raise
-    except Exception as err:  # a truncated zip, a pickle with objects, a missing key ...
-        raise CheckpointError(f"checkpoint {path} is corrupt or not a gan_helpers checkpoint "
-                              f"({type(err).__name__}: {str(err)[:120]}); {fix}") from err
-    expected = _data_fingerprint(data)
-    if ckpt["data"] != expected:
-        diff = sorted(k for k in set(ckpt["data"]) | set(expected) if ckpt["data"].get(k) != expected.get(k))
-        raise CheckpointError(f"checkpoint {path.name} was trained on different data (differs in {diff}: "
-                              f"stored {ckpt['data'].get(diff[0]) if diff else ''!s:.80} ...); load it with the "
-                              f"data it was made for, or {fix}")
-    if model["vocab_size"] != _vocab_size(data) or model["seq_len"] != data.train.shape[1]:
-        raise CheckpointError(f"checkpoint {path.name} is for vocab_size={model['vocab_size']}, "
-                              f"seq_len={model['seq_len']} but the data has {_vocab_size(data)} ids and "
-                              f"{data.train.shape[1]} positions; {fix}")
+    path, fix = pathlib.Path(path), REBUILD
+    ckpt = read_checkpoint(path, data=data, format_version=FORMAT_VERSION, keys=("val_nll",))
+    model, state = ckpt["model"], ckpt["state_dict"]
+    if model["vocab_size"] != _vocab_size(data):
+        raise CheckpointError(f"checkpoint {path.name} is for vocab_size={model['vocab_size']} but the data has "
+                              f"{_vocab_size(data)} ids; {fix}")
     generator = LSTMGenerator(**model)
     try:
         generator.load_state_dict(state)

@@ -35,7 +35,7 @@ from tqdm.auto import tqdm
 from ..utils import check_int, check_positive, check_probability
 from .models import check_ids, check_temperature, draw_categorical
 from .oracle import OracleConfig, OracleData, oracle_data
-from .pretrained import CHECKPOINT_DIR, CheckpointError, _data_fingerprint, review_corpus
+from .pretrained import CHECKPOINT_DIR, REBUILD, CheckpointError, _data_fingerprint, read_checkpoint, review_corpus
 from .vocab import TextCorpus
 
 __all__ = ["SentenceVAE", "gaussian_kl", "kl_weight", "VAEConfig", "VAEHistory", "train_vae", "vae_nll_bound",
@@ -539,29 +539,10 @@ def load_vae(name_or_path, data=None, *, return_info: bool = False):
         if data is None:
             raise ValueError(f"load_vae({str(path)!r}) needs the data it was trained on: pass data=")
     path = pathlib.Path(path)
-    fix = ("rebuild it with build_vae(name) and save_vae (OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained "
-           "--rebuild)")
-    if not path.is_file():
-        raise CheckpointError(f"no VAE checkpoint at {path}; {fix}")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-        if ckpt.get("format_version") != VAE_FORMAT_VERSION:
-            raise CheckpointError(f"VAE checkpoint {path.name} has format {ckpt.get('format_version')}, this code "
-                                  f"reads {VAE_FORMAT_VERSION}; {fix}")
-        model, state, stored = ckpt["model"], ckpt["state_dict"], ckpt["val"]
-    except CheckpointError:
-        raise
-    except Exception as err:  # a truncated zip, a pickle with objects, a missing key ...
-        raise CheckpointError(f"VAE checkpoint {path} is corrupt or not a gan_helpers VAE checkpoint "
-                              f"({type(err).__name__}: {str(err)[:120]}); {fix}") from err
-    expected = _data_fingerprint(data)
-    if ckpt["data"] != expected:
-        diff = sorted(k for k in set(ckpt["data"]) | set(expected) if ckpt["data"].get(k) != expected.get(k))
-        raise CheckpointError(f"VAE checkpoint {path.name} was trained on different data (differs in {diff}); "
-                              f"load it with the data it was made for, or {fix}")
-    if model["seq_len"] != data.train.shape[1]:
-        raise CheckpointError(f"VAE checkpoint {path.name} is for seq_len={model['seq_len']} but the data has "
-                              f"{data.train.shape[1]} positions; {fix}")
+    fix = REBUILD
+    ckpt = read_checkpoint(path, data=data, format_version=VAE_FORMAT_VERSION, what="VAE checkpoint", fix=fix,
+                           keys=("val",))
+    model, state, stored = ckpt["model"], ckpt["state_dict"], ckpt["val"]
     try:
         vae = SentenceVAE(**model)
         vae.load_state_dict(state)
