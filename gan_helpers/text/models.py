@@ -72,6 +72,16 @@ def check_same_vocab(*models: nn.Module) -> int:
     return next(iter(sizes.values()))
 
 
+def check_special_ids(vocab_size: int, start_id: int, eos_id: int | None, pad_id: int | None) -> None:
+    """The start, ``<eos>`` and ``<pad>`` ids of a text model lie in its vocabulary, and
+    ``<eos>``/``<pad>`` come together (real text) or not at all (oracle data) (notebook 05)."""
+    for name, i in (("start_id", start_id), ("eos_id", eos_id), ("pad_id", pad_id)):
+        if i is not None and not 0 <= i < vocab_size:
+            raise ValueError(f"{name}={i} is outside the vocabulary of {vocab_size} ids")
+    if (eos_id is None) != (pad_id is None):
+        raise ValueError("give both eos_id and pad_id (real text) or neither (fixed-length oracle data)")
+
+
 class LSTMGenerator(nn.Module):
     """An LSTM language model p(x) = prod_t p(x_t | x_<t) (notebook 05).
 
@@ -85,11 +95,7 @@ class LSTMGenerator(nn.Module):
         super().__init__()
         self.vocab_size = check_int(vocab_size, "vocab_size", minimum=2)
         self.seq_len = check_int(seq_len, "seq_len")
-        for name, i in (("start_id", start_id), ("eos_id", eos_id), ("pad_id", pad_id)):
-            if i is not None and not 0 <= i < vocab_size:
-                raise ValueError(f"{name}={i} is outside the vocabulary of {vocab_size} ids")
-        if (eos_id is None) != (pad_id is None):
-            raise ValueError("give both eos_id and pad_id (real text) or neither (fixed-length oracle data)")
+        check_special_ids(vocab_size, start_id, eos_id, pad_id)
         self.start_id, self.eos_id, self.pad_id = start_id, eos_id, pad_id
         self.embedding = nn.Embedding(vocab_size, check_int(emb_dim, "emb_dim"))
         self.lstm = nn.LSTM(emb_dim, check_int(hidden_dim, "hidden_dim"), batch_first=True)

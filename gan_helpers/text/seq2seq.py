@@ -368,22 +368,19 @@ def qa_generator_step(generator, discriminator, q, a_real, a_fake, optimizer, co
     generator.train()
     advantage = (reward - reward.mean())[:, None]                          # one reward for every word
     pg_loss = -(advantage * generator.log_probs(q, a_fake)).sum() / _token_mask(a_fake).sum()
-    loss = config.pg_weight * pg_loss + config.mle_weight * generator.nll(q, a_real)
-    if not torch.isfinite(loss):
-        raise FloatingPointError(f"the generator loss became {loss.item()}; lower lr (now {config.lr})")
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(generator.parameters(), config.grad_clip)
-    optimizer.step()
-    generator.eval()
+    _descend(generator, config.pg_weight * pg_loss + config.mle_weight * generator.nll(q, a_real), optimizer, config)
     return float(reward.mean())
 
 
 def _mle_step(generator, q, a, optimizer, config: QAGANConfig) -> None:
     generator.train()
-    loss = config.mle_weight * generator.nll(q, a)
+    _descend(generator, config.mle_weight * generator.nll(q, a), optimizer, config)
+
+
+def _descend(generator, loss: torch.Tensor, optimizer, config: QAGANConfig) -> None:
+    """One clipped optimizer step on ``loss``; a NaN/inf loss stops training with advice."""
     if not torch.isfinite(loss):
-        raise FloatingPointError(f"the MLE loss became {loss.item()}; lower lr (now {config.lr})")
+        raise FloatingPointError(f"the generator loss became {loss.item()}; lower lr (now {config.lr})")
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(generator.parameters(), config.grad_clip)

@@ -33,7 +33,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..utils import check_int, check_positive, check_probability
-from .models import check_ids, check_temperature, draw_categorical
+from .models import check_ids, check_special_ids, check_temperature, draw_categorical
 from .oracle import OracleConfig, OracleData, oracle_data
 from .pretrained import CHECKPOINT_DIR, REBUILD, CheckpointError, _data_fingerprint, read_checkpoint, review_corpus
 from .vocab import TextCorpus
@@ -94,11 +94,7 @@ class SentenceVAE(nn.Module):
         if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
             raise ValueError(f"latent_dim must be a positive integer (the size of z), got {latent_dim!r}; "
                              "with no latent units the model is a plain language model: use LSTMGenerator")
-        for name, i in (("start_id", start_id), ("eos_id", eos_id), ("pad_id", pad_id)):
-            if i is not None and not 0 <= i < vocab_size:
-                raise ValueError(f"{name}={i} is outside the vocabulary of {vocab_size} ids")
-        if (eos_id is None) != (pad_id is None):
-            raise ValueError("give both eos_id and pad_id (real text) or neither (fixed-length oracle data)")
+        check_special_ids(vocab_size, start_id, eos_id, pad_id)
         self.start_id, self.eos_id, self.pad_id = start_id, eos_id, pad_id
         self.latent_dim, self.dropped_id = latent_dim, vocab_size
         self.embedding = nn.Embedding(vocab_size + 1, check_int(emb_dim, "emb_dim"))
