@@ -4,7 +4,7 @@ SeqGAN and the Gumbel-softmax GAN both start from an MLE-pretrained generator. T
 one takes minutes on a laptop CPU, so the package carries the result in
 ``gan_helpers/checkpoints/<name>.pt``, and this module rebuilds each one exactly from a seed:
 
-    OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --rebuild            # all (about 15 min)
+    OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --rebuild            # all (a few minutes)
     OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --rebuild oracle     # one
     OMP_NUM_THREADS=1 python -m gan_helpers.text.pretrained --check              # verify all
 
