@@ -175,3 +175,14 @@ def test_shipped_oracle_checkpoint_loads_and_rejects_other_data(data):
         load_pretrained("oracle", data)
     with pytest.raises(ValueError, match="unknown pretrained"):
         load_pretrained("nope")
+
+
+def test_a_shipped_recipe_trains_from_another_spec():
+    from dataclasses import replace
+    from gan_helpers.text import PRETRAINED, build_pretrained
+    course = oracle_data(OracleConfig())
+    spec = replace(PRETRAINED["gumbel_oracle"], num_steps=2, d_pretrain_steps=2, seed=1)
+    generator, curve = build_pretrained(spec, course, progress=False)
+    assert curve.steps == [0, 2] and generator.vocab_size == course.config.vocab_size
+    with pytest.raises(ValueError, match="method='vae'"):
+        build_pretrained(replace(spec, method="vae"), course)

@@ -203,11 +203,16 @@ def _vocab_size(data) -> int:
     return data.config.vocab_size if isinstance(data, OracleData) else len(data.vocab)
 
 
-def build_pretrained(name: str, data=None, *, progress: bool = True):
+def build_pretrained(name, data=None, *, progress: bool = True):
     """Train the generator of :data:`PRETRAINED` ``[name]`` from its seed, exactly as the
-    shipped checkpoint was made (notebooks 06, 10). Returns ``(generator, history)``: an
+    shipped checkpoint was made (notebooks 06, 10). ``name`` may also be a
+    :class:`PretrainedSpec`, e.g. ``dataclasses.replace(PRETRAINED["seqgan_oracle"], seed=1)``
+    to train the same recipe from another seed. Returns ``(generator, history)``: an
     :class:`MLEHistory` or, for an adversarial one, the :class:`TrainingCurve`."""
-    spec = PRETRAINED[checkpoint_path(name).stem]
+    spec = name if isinstance(name, PretrainedSpec) else PRETRAINED[checkpoint_path(name).stem]
+    if spec.data not in ("oracle", "reviews") or spec.method not in ("mle", "seqgan", "gumbel"):
+        raise ValueError(f"spec {spec.name!r} has data={spec.data!r}, method={spec.method!r}; data must be 'oracle' "
+                         f"or 'reviews' and method 'mle', 'seqgan' or 'gumbel'")
     data = spec.load_data() if data is None else data
     if spec.method != "mle":
         return _build_adversarial(spec, data, progress)
@@ -218,7 +223,7 @@ def build_pretrained(name: str, data=None, *, progress: bool = True):
     else:
         generator = LSTMGenerator.for_corpus(data, emb_dim=spec.emb_dim, hidden_dim=spec.hidden_dim)
     history = pretrain_mle(generator, data.train, data.val, num_epochs=spec.num_epochs, batch_size=spec.batch_size,
-                           lr=spec.lr, patience=spec.patience, progress=progress, desc=f"pretrain {name}")
+                           lr=spec.lr, patience=spec.patience, progress=progress, desc=f"pretrain {spec.name}")
     return generator, history
 
 
@@ -242,7 +247,6 @@ def _build_adversarial(spec: PretrainedSpec, data, progress: bool):
                                  tau_end=spec.tau_end, d_steps=5, eval_every=spec.num_steps)
         return generator, train_gumbel_gan(generator, disc, data.train, oracle=oracle, test=data.val, config=config,
                                            progress=progress)
-    raise ValueError(f"unknown method {spec.method!r} in spec {spec.name!r}; use 'mle', 'seqgan' or 'gumbel'")
 
 
 def load_pretrained(name: str = "oracle", data=None, *, on_error: str = "raise") -> LSTMGenerator:
