@@ -15,9 +15,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
-from .utils import check_int, check_positive
+from .utils import check_int, check_positive, progress_bar
 
 __all__ = [
     "discriminator_loss",
@@ -216,7 +215,7 @@ def train_gan(generator: nn.Module, discriminator: nn.Module,
 
     if 0 in eval_set:
         evaluate(0)
-    for step in tqdm(range(1, num_steps + 1), desc=desc, disable=not progress, mininterval=0.5, leave=False):
+    for step in progress_bar(range(1, num_steps + 1), desc=desc, enabled=progress):
         for _ in range(d_steps):
             real = sample_real(batch_size).to(device)
             with torch.no_grad():

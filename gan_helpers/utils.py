@@ -4,9 +4,12 @@ Introduced in notebook 01 and used by every notebook after it.
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
+import sys
+import time
 from numbers import Real
 
 import numpy as np
@@ -17,6 +20,9 @@ __all__ = [
     "get_device",
     "expect",
     "ClaimFailed",
+    "CLAIMS_LOG_ENV",
+    "progress_bar",
+    "PROGRESS_ENV",
     "check_positive",
     "check_int",
     "check_finite",
@@ -76,34 +82,129 @@ def _as_float(value, what: str) -> float:
     return float(value)
 
 
+CLAIMS_LOG_ENV = "GAN_HELPERS_CLAIMS_LOG"
+
+
+def _claim_margin(x: float, between, below, above) -> float:
+    """How far ``x`` is inside its claim (negative: outside), in the value's own units."""
+    if between is not None:
+        return min(x - between[0], between[1] - x)
+    return below - x if below is not None else x - above
+
+
+def _log_claim(record: dict) -> None:
+    """Append one check to the claims log named by ``$GAN_HELPERS_CLAIMS_LOG``, if set: the
+    claims sweep reads it to count passes and worst margins over seeds."""
+    path = os.environ.get(CLAIMS_LOG_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+
+
 def expect(value, *, between: tuple[float, float] | None = None, below: float | None = None,
-           above: float | None = None, what: str = "value") -> float:
+           above: float | None = None, what: str = "value") -> None:
     """Check a measured number against the lesson's claim (notebook 01).
 
     Exactly one of ``between=(lo, hi)`` (inclusive), ``below=`` or ``above=`` (strict) is given.
     Prints ``✓ what = value (claim)`` when the claim holds; raises :class:`ClaimFailed`
     naming the claim and the measured value when it does not, so a notebook run fails.
-    Returns the value as a float.
+    When ``$GAN_HELPERS_CLAIMS_LOG`` names a file, every check (passed or not) is appended
+    to it with its margin, for the claims sweep (``python -m gan_helpers.course sweep``).
     """
     given = [x is not None for x in (between, below, above)]
     if sum(given) != 1:
         raise ValueError("expect() takes exactly one of between=(lo, hi), below=, above=")
     x = _as_float(value, what)
-    if math.isnan(x):
-        raise ClaimFailed(f"{what} is NaN: the computation that produced it broke down")
     if between is not None:
-        lo, hi = between
+        lo, hi = (_as_float(b, f"{what}: bound") for b in between)
         if lo > hi:
             raise ValueError(f"between=({lo}, {hi}): the lower bound is above the upper bound")
-        ok, claim = lo <= x <= hi, f"expected between {lo:g} and {hi:g}"
+        between = (lo, hi)
+        claim = f"expected between {lo:g} and {hi:g}"
+        ok = lo <= x <= hi
     elif below is not None:
+        below = _as_float(below, f"{what}: bound")
         ok, claim = x < below, f"expected below {below:g}"
     else:
+        above = _as_float(above, f"{what}: bound")
         ok, claim = x > above, f"expected above {above:g}"
+    ok = ok and not math.isnan(x)
+    margin = float("nan") if math.isnan(x) else _claim_margin(x, between, below, above)
+    _log_claim({"what": what, "value": x, "between": between, "below": below, "above": above,
+                "ok": ok, "margin": margin})
+    if math.isnan(x):
+        raise ClaimFailed(f"{what} is NaN: the computation that produced it broke down")
     if not ok:
         raise ClaimFailed(f"✗ {what} = {x:.6g}, {claim}")
     print(f"✓ {what} = {x:.4g} ({claim})")
-    return x
+
+
+PROGRESS_ENV = "GAN_HELPERS_PROGRESS"
+
+
+class _FinalLine:
+    """A stand-in for a tqdm bar that prints one line when the loop ends: what a committed
+    notebook should show (a widget bar is saved as its first frame, "0%")."""
+
+    def __init__(self, iterable, desc: str, total: int | None):
+        self.iterable, self.desc, self.postfix = iterable, desc, ""
+        self.total = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
+        self.n, self._start, self._closed = 0, time.perf_counter(), False
+
+    def __iter__(self):
+        try:
+            for item in self.iterable:
+                self.n += 1          # counted when handed out: a loop that breaks still ran it
+                yield item
+        finally:
+            self.close()
+
+    def set_postfix(self, **kwargs) -> None:
+        self.postfix = ", ".join(f"{k}={v}" for k, v in kwargs.items())
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        done = f"{self.n}/{self.total}" if self.total is not None else str(self.n)
+        extra = f", {self.postfix}" if self.postfix else ""
+        print(f"{self.desc}: {done} in {time.perf_counter() - self._start:.1f} s{extra}", file=sys.stdout, flush=True)
+
+
+def progress_bar(iterable, *, desc: str = "", total: int | None = None, enabled: bool = True):
+    """Wrap a training loop's iterable in a progress bar (every notebook with training).
+
+    ``$GAN_HELPERS_PROGRESS`` picks the display: ``bar`` (default) is a live tqdm.auto bar
+    that disappears when done; ``final`` prints one line with the count and the time when
+    the loop ends (the course's executor, nbval and the claims sweep set it, so committed
+    notebooks show finished runs, never a frozen "0%"); ``off`` shows nothing.
+    ``enabled=False`` also shows nothing. The result supports ``set_postfix(**values)``.
+    """
+    mode = os.environ.get(PROGRESS_ENV, "bar")
+    if mode not in ("bar", "final", "off"):
+        raise ValueError(f"${PROGRESS_ENV} must be 'bar', 'final' or 'off', got {mode!r}")
+    if not enabled or mode == "off":
+        return _Silent(iterable)
+    if mode == "final":
+        return _FinalLine(iterable, desc, total)
+    from tqdm.auto import tqdm
+    return tqdm(iterable, desc=desc, total=total, mininterval=0.5, leave=False)
+
+
+class _Silent:
+    """No display; accepts the bar's calls."""
+
+    def __init__(self, iterable):
+        self.iterable = iterable
+
+    def __iter__(self):
+        return iter(self.iterable)
+
+    def set_postfix(self, **kwargs) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def check_positive(value, name: str, *, allow_zero: bool = False) -> float:

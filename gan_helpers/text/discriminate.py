@@ -8,10 +8,9 @@ from __future__ import annotations
 from typing import Callable, Union
 
 import torch
-from tqdm.auto import tqdm
 
 from ..training import discriminator_loss
-from ..utils import check_int, check_positive
+from ..utils import check_int, check_positive, progress_bar
 
 __all__ = ["train_discriminator", "discriminator_accuracy", "softness_features"]
 
@@ -34,7 +33,7 @@ def train_discriminator(discriminator, real: Batches, fake: Batches, *, num_step
     opt = torch.optim.Adam(discriminator.parameters(), lr=check_positive(lr, "lr"))
     discriminator.train()
     losses = []
-    for step in tqdm(range(num_steps), desc=desc, disable=not progress, leave=False):
+    for step in progress_bar(range(num_steps), desc=desc, enabled=progress):
         loss = discriminator_loss(discriminator(_draw(real, batch_size)), discriminator(_draw(fake, batch_size)))
         if not torch.isfinite(loss):
             raise FloatingPointError(f"the discriminator loss became {loss.item()} at step {step + 1}; lower lr")

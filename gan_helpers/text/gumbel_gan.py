@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
 from ..training import discriminator_loss, generator_loss
-from ..utils import check_int, check_positive
+from ..utils import check_int, check_positive, progress_bar
 from .models import check_same_vocab, check_temperature
 from .seqgan import TrainingCurve, _check_setup
 
@@ -139,7 +138,7 @@ def train_gumbel_gan(generator, discriminator, real: torch.Tensor, *, oracle, te
     d_opt = torch.optim.Adam(discriminator.parameters(), lr=config.d_lr)
     curve = TrainingCurve("Gumbel GAN" + (" (straight-through)" if config.hard else ""))
     curve.record(0, generator, oracle, test, config.eval_samples)
-    for step in tqdm(range(1, config.num_steps + 1), desc="Gumbel GAN", disable=not progress, leave=False):
+    for step in progress_bar(range(1, config.num_steps + 1), desc="Gumbel GAN", enabled=progress):
         tau = temperature_schedule(step - 1, config.num_steps, config.tau_start, config.tau_end)
         curve.mean_reward.append(tau)
         curve.d_loss.append(gumbel_generator_step(generator, discriminator, g_opt, temperature=tau,

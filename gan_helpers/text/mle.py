@@ -11,9 +11,8 @@ import time
 from dataclasses import dataclass, field
 
 import torch
-from tqdm.auto import tqdm
 
-from ..utils import check_int, check_positive
+from ..utils import check_int, check_positive, progress_bar
 from .metrics import sequence_nll
 from .models import check_ids
 
@@ -59,7 +58,7 @@ def pretrain_mle(generator, train: torch.Tensor, val: torch.Tensor, *, num_epoch
     history = MLEHistory(initial_val_nll=sequence_nll(generator, val))
     best_state, best = copy.deepcopy(generator.state_dict()), history.initial_val_nll
     start = time.perf_counter()
-    bar = tqdm(range(1, num_epochs + 1), desc=desc, disable=not progress, leave=False)
+    bar = progress_bar(range(1, num_epochs + 1), desc=desc, enabled=progress)
     for epoch in bar:
         generator.train()
         total, count = 0.0, 0

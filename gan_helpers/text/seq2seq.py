@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
-from ..utils import check_int, check_positive, check_probability
+from ..utils import check_int, check_positive, check_probability, progress_bar
 from .models import check_ids, check_temperature, draw_categorical
 
 __all__ = ["Seq2SeqGenerator", "QADiscriminator", "Seq2SeqHistory", "pretrain_seq2seq", "answer_nll",
@@ -249,7 +248,7 @@ def pretrain_seq2seq(generator, q: torch.Tensor, a: torch.Tensor, *, num_epochs:
     lr, grad_clip = check_positive(lr, "lr"), check_positive(grad_clip, "grad_clip")
     opt = torch.optim.Adam(generator.parameters(), lr=lr)
     history, start = Seq2SeqHistory(), time.perf_counter()
-    bar = tqdm(range(1, num_epochs + 1), desc=desc, disable=not progress, leave=False)
+    bar = progress_bar(range(1, num_epochs + 1), desc=desc, enabled=progress)
     for epoch in bar:
         generator.train()
         total, count = 0.0, 0.0
@@ -406,10 +405,10 @@ def train_qa_gan(generator, discriminator, q: torch.Tensor, a: torch.Tensor, *, 
     if adversarial and config.d_pretrain_steps:
         # the generator does not move while D is pretrained: answer every training question once
         fakes = torch.cat([generator.generate(qb, temperature=config.temperature) for qb in q.split(512)])
-        for _ in tqdm(range(config.d_pretrain_steps), desc="D pretraining", disable=not progress, leave=False):
+        for _ in progress_bar(range(config.d_pretrain_steps), desc="D pretraining", enabled=progress):
             idx = torch.randint(len(q), (config.batch_size,))
             history.d_pretrain_loss.append(qa_discriminator_step(discriminator, q[idx], a[idx], fakes[idx], d_opt))
-    for _ in tqdm(range(config.num_steps), desc=desc, disable=not progress, leave=False):
+    for _ in progress_bar(range(config.num_steps), desc=desc, enabled=progress):
         idx = torch.randint(len(q), (config.batch_size,))
         if not adversarial:
             _mle_step(generator, q[idx], a[idx], g_opt, config)

@@ -22,9 +22,8 @@ import time
 from dataclasses import dataclass, field
 
 import torch
-from tqdm.auto import tqdm
 
-from ..utils import check_int, check_positive, check_probability
+from ..utils import check_int, check_positive, check_probability, progress_bar
 from .discriminate import train_discriminator
 from .metrics import heldout_nll, oracle_nll
 from .models import check_ids, check_same_vocab, check_temperature
@@ -280,7 +279,7 @@ def train_seqgan(generator, discriminator, real: torch.Tensor, *, oracle, test: 
     optimizer = torch.optim.Adam(generator.parameters(), lr=config.lr)
     curve = TrainingCurve("SeqGAN")
     curve.record(0, generator, oracle, test, config.eval_samples)
-    for step in tqdm(range(1, config.num_steps + 1), desc="SeqGAN", disable=not progress, leave=False):
+    for step in progress_bar(range(1, config.num_steps + 1), desc="SeqGAN", enabled=progress):
         curve.mean_reward.append(seqgan_generator_step(generator, rollout_net, discriminator, optimizer, config))
         if config.d_steps and step % config.d_every == 0:
             losses = train_discriminator(discriminator, real, lambda n: generator.sample(n), num_steps=config.d_steps,
@@ -300,7 +299,7 @@ def continue_mle(generator, real: torch.Tensor, *, oracle, test: torch.Tensor,
     optimizer = torch.optim.Adam(generator.parameters(), lr=config.lr)
     curve = TrainingCurve("MLE continued")
     curve.record(0, generator, oracle, test, config.eval_samples)
-    for step in tqdm(range(1, config.num_steps + 1), desc="MLE", disable=not progress, leave=False):
+    for step in progress_bar(range(1, config.num_steps + 1), desc="MLE", enabled=progress):
         loss = generator.nll(real[torch.randint(len(real), (config.batch_size,))])
         if not torch.isfinite(loss):
             raise FloatingPointError(f"the MLE loss became {loss.item()} at step {step}; lower lr (now {config.lr})")

@@ -30,9 +30,8 @@ from typing import Sequence
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
-from ..utils import check_int, check_positive, check_probability
+from ..utils import check_int, check_positive, check_probability, progress_bar
 from .models import check_ids, check_special_ids, check_temperature, draw_categorical
 from .oracle import OracleConfig, OracleData, oracle_data
 from .pretrained import CHECKPOINT_DIR, REBUILD, CheckpointError, _data_fingerprint, read_checkpoint, review_corpus
@@ -392,7 +391,7 @@ def train_vae(vae: SentenceVAE, train: torch.Tensor, val: torch.Tensor, *, confi
     opt = torch.optim.Adam(vae.parameters(), lr=config.lr)
     history, step = VAEHistory(), 0
     start = time.perf_counter()
-    bar = tqdm(range(1, config.num_epochs + 1), desc=desc, disable=not progress, leave=False)
+    bar = progress_bar(range(1, config.num_epochs + 1), desc=desc, enabled=progress)
     for epoch in bar:
         vae.train()
         sums, batches = [0.0, 0.0], 0

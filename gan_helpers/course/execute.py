@@ -1,0 +1,133 @@
+"""Execute a course notebook top to bottom in a fresh kernel, the way its committed outputs
+are made (and the way the claims sweep runs it over seeds).
+
+    python -m gan_helpers.course.execute notebooks/02_gaussian_1d.ipynb [more.ipynb ...]
+    python -m gan_helpers.course.execute notebooks/02_gaussian_1d.ipynb -p SEED 3 -o /tmp/02_seed3.ipynb
+
+Run notebooks one at a time: two PyTorch processes on a 2-core machine slow each other
+down many times over. The kernel runs with ``$GAN_HELPERS_PROGRESS=final`` so training
+loops print one finished line instead of a live bar (a saved widget bar shows "0%"),
+and stream outputs are coalesced so a reader sees each cell's final text.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import pathlib
+import sys
+import time
+from dataclasses import dataclass
+
+import nbformat
+
+from ..utils import CLAIMS_LOG_ENV, PROGRESS_ENV
+
+__all__ = ["NotebookRun", "execute_notebook", "parameters_cell", "main"]
+
+
+@dataclass
+class NotebookRun:
+    """What one execution gave: the notebook written, its wall time, and the first error
+    (``None`` when every cell ran), with the index of the failing cell."""
+
+    path: pathlib.Path
+    seconds: float
+    error: str | None = None
+    failed_cell: int | None = None
+
+
+def parameters_cell(nb) -> int:
+    """Index of the cell tagged ``parameters``; raises if there is none or it has no ``SEED``."""
+    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(tagged) != 1:
+        raise ValueError(f"a course notebook needs exactly one cell tagged 'parameters', found {len(tagged)}")
+    names = {t.id for node in ast.walk(ast.parse(nb.cells[tagged[0]].source))
+             if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    if "SEED" not in names:
+        raise ValueError("the parameters cell does not assign SEED; add a line 'SEED = 0'")
+    return tagged[0]
+
+
+def execute_notebook(path, *, parameters: dict | None = None, output=None, timeout: int = 900,
+                     claims_log=None, allow_errors: bool = False) -> NotebookRun:
+    """Run the notebook at ``path`` in a fresh ``python3`` kernel started in its folder.
+
+    ``parameters`` are injected after the ``parameters`` cell, as papermill does (the cell
+    is tagged ``injected-parameters``). The result is written to ``output`` (default: in
+    place). ``claims_log`` names a file that collects every ``expect`` check of the run.
+    With ``allow_errors`` a failing cell is reported in the result instead of raised.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    path = pathlib.Path(path)
+    if path.suffix != ".ipynb" or not path.is_file():
+        raise FileNotFoundError(f"{path} is not a notebook file (.ipynb)")
+    nb = nbformat.read(path, as_version=4)
+    if parameters:
+        parameters_cell(nb)
+        from papermill.parameterize import parameterize_notebook
+        nb = parameterize_notebook(nb, dict(parameters))
+    output = path if output is None else pathlib.Path(output)
+    env = {PROGRESS_ENV: "final", "OMP_WAIT_POLICY": "PASSIVE", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    if claims_log is not None:
+        env[CLAIMS_LOG_ENV] = str(pathlib.Path(claims_log).resolve())
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)                 # the kernel inherits this process's environment
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", coalesce_streams=True,
+                            store_widget_state=True, resources={"metadata": {"path": str(path.parent.resolve())}})
+    start, run = time.perf_counter(), None
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        failed = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
+            o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        run = NotebookRun(output, time.perf_counter() - start, f"{err.ename}: {err.evalue}", failed)
+        if not allow_errors:
+            nbformat.write(nb, output)
+            raise
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    if run is None:
+        run = NotebookRun(output, time.perf_counter() - start)
+    if "papermill" in nb.metadata:
+        del nb.metadata["papermill"]
+    nbformat.write(nb, output)
+    return run
+
+
+def _parse_value(text: str):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gan_helpers.course.execute", description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="+", type=pathlib.Path)
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                        help="set a parameter, e.g. -p SEED 3 (a Python literal)")
+    parser.add_argument("-o", "--output", type=pathlib.Path, help="write here instead of in place (one notebook only)")
+    args = parser.parse_args(argv)
+    if args.output is not None and len(args.notebooks) > 1:
+        parser.error("--output takes one notebook")
+    params = {name: _parse_value(value) for name, value in args.parameter}
+    status = 0
+    for nb_path in args.notebooks:
+        run = execute_notebook(nb_path, parameters=params or None, output=args.output, allow_errors=True)
+        if run.error:
+            status = 1
+            print(f"{nb_path}: FAILED in cell {run.failed_cell} after {run.seconds:.1f} s: {run.error}")
+        else:
+            print(f"{nb_path}: ran in {run.seconds:.1f} s -> {run.path}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
