@@ -53,52 +53,70 @@ def execute_notebook(path, *, parameters: dict | None = None, output=None, timeo
                      claims_log=None, allow_errors: bool = False) -> NotebookRun:
     """Run the notebook at ``path`` in a fresh ``python3`` kernel started in its folder.
 
-    ``parameters`` are injected after the ``parameters`` cell, as papermill does (the cell
-    is tagged ``injected-parameters``). The result is written to ``output`` (default: in
-    place). ``claims_log`` names a file that collects every ``expect`` check of the run.
-    With ``allow_errors`` a failing cell is reported in the result instead of raised.
+    Without ``parameters`` it runs with nbclient and writes the result in place (or to
+    ``output``): that is how the committed outputs are made. With ``parameters`` (for
+    example ``{"SEED": 3}``) it runs with papermill, which injects them after the cell
+    tagged ``parameters``, and writes to ``output``. ``claims_log`` names a file that
+    collects every ``expect`` check of the run. With ``allow_errors`` a failing cell is
+    reported in the result instead of raised.
     """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
     path = pathlib.Path(path)
     if path.suffix != ".ipynb" or not path.is_file():
         raise FileNotFoundError(f"{path} is not a notebook file (.ipynb)")
-    nb = nbformat.read(path, as_version=4)
-    if parameters:
-        parameters_cell(nb)
-        from papermill.parameterize import parameterize_notebook
-        nb = parameterize_notebook(nb, dict(parameters))
+    if parameters and output is None:
+        raise ValueError("running with parameters needs an output path: the course's own notebook stays as committed")
     output = path if output is None else pathlib.Path(output)
     env = {PROGRESS_ENV: "final", "OMP_WAIT_POLICY": "PASSIVE", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     if claims_log is not None:
         env[CLAIMS_LOG_ENV] = str(pathlib.Path(claims_log).resolve())
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)                 # the kernel inherits this process's environment
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", coalesce_streams=True,
-                            store_widget_state=True, resources={"metadata": {"path": str(path.parent.resolve())}})
-    start, run = time.perf_counter(), None
+    start = time.perf_counter()
     try:
-        client.execute()
-    except CellExecutionError as err:
-        failed = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
-            o.get("output_type") == "error" for o in c.get("outputs", []))), None)
-        run = NotebookRun(output, time.perf_counter() - start, f"{err.ename}: {err.evalue}", failed)
-        if not allow_errors:
-            nbformat.write(nb, output)
-            raise
+        if parameters:
+            error, failed = _run_with_papermill(path, output, dict(parameters), timeout)
+        else:
+            error, failed = _run_with_nbclient(path, output, timeout)
     finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    if run is None:
-        run = NotebookRun(output, time.perf_counter() - start)
-    if "papermill" in nb.metadata:
-        del nb.metadata["papermill"]
-    nbformat.write(nb, output)
+    run = NotebookRun(output, time.perf_counter() - start, error, failed)
+    if error and not allow_errors:
+        raise RuntimeError(f"{path}: cell {failed} failed: {error} (outputs written to {output})")
     return run
+
+
+def _run_with_nbclient(path: pathlib.Path, output: pathlib.Path, timeout: int):
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", coalesce_streams=True,
+                            store_widget_state=True, resources={"metadata": {"path": str(path.parent.resolve())}})
+    error = failed = None
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        error = f"{err.ename}: {err.evalue}"
+        failed = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
+            o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+    nbformat.write(nb, output)
+    return error, failed
+
+
+def _run_with_papermill(path: pathlib.Path, output: pathlib.Path, parameters: dict, timeout: int):
+    import papermill
+
+    parameters_cell(nbformat.read(path, as_version=4))      # a clear error before a kernel starts
+    try:
+        papermill.execute_notebook(str(path), str(output), parameters=parameters, kernel_name="python3",
+                                   cwd=str(path.parent.resolve()), progress_bar=False, execution_timeout=timeout)
+    except papermill.PapermillExecutionError as err:
+        return f"{err.ename}: {err.evalue}", err.cell_index
+    return None, None
 
 
 def _parse_value(text: str):
