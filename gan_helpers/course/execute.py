@@ -110,12 +110,13 @@ def _run_with_nbclient(path: pathlib.Path, output: pathlib.Path, timeout: int):
 def _run_with_papermill(path: pathlib.Path, output: pathlib.Path, parameters: dict, timeout: int):
     import papermill
 
-    parameters_cell(nbformat.read(path, as_version=4))      # a clear error before a kernel starts
+    params_at = parameters_cell(nbformat.read(path, as_version=4))   # a clear error before a kernel starts
     try:
         papermill.execute_notebook(str(path), str(output), parameters=parameters, kernel_name="python3",
                                    cwd=str(path.parent.resolve()), progress_bar=False, execution_timeout=timeout)
     except papermill.PapermillExecutionError as err:
-        return f"{err.ename}: {err.evalue}", err.cell_index
+        # papermill counts its injected cell; report the index in the course's notebook
+        return f"{err.ename}: {err.evalue}", err.cell_index - (err.cell_index > params_at)
     return None, None
 
 
