@@ -103,6 +103,10 @@ def _run_with_nbclient(path: pathlib.Path, output: pathlib.Path, timeout: int):
         error = f"{err.ename}: {err.evalue}"
         failed = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
             o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+    # Committed without widget state: then a code host (nbconvert) and a notebook not yet run
+    # in JupyterLab show each widget's static fallback figure (gan_helpers.widgets) instead of
+    # a dead copy of the widget or nothing. (nbclient needs the state while it runs.)
+    nb.metadata.pop("widgets", None)
     nbformat.write(nb, output)
     return error, failed
 
