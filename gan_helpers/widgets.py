@@ -65,6 +65,10 @@ def with_static_fallback(widget: widgets.Widget, figure, text: str) -> StaticFal
     return StaticFallbackBox([widget], png=_figure_png(figure), text=text.strip())
 
 
+def _num(value: float) -> str:
+    return f"{value:.3f}".replace("-0.000", "0.000")     # V is exactly 0 when the supports part
+
+
 def draw_optimal_discriminator(ax, x, p_data, p_g):
     """Plot p_data, p_g and D* on one axis; return (JSD, V(D*, G)) (notebook 01)."""
     d_star = optimal_discriminator(p_data, p_g)
@@ -73,7 +77,7 @@ def draw_optimal_discriminator(ax, x, p_data, p_g):
     ax.plot(x, p_g, label="$p_g$")
     ax.plot(x, d_star, "k--", label="$D^*(x)$")
     ax.set_ylim(0, max(1.05, p_data.max() * 1.1, p_g.max() * 1.1))
-    ax.set_title(f"JSD = {jsd:.3f} nats,  V(D*, G) = {v:.3f}  (-log 4 = {-math.log(4):.3f})", fontsize=10)
+    ax.set_title(f"JSD = {jsd:.3f} nats,  V(D*, G) = {_num(v)}  (-log 4 = {-math.log(4):.3f})", fontsize=10)
     ax.legend(loc="upper right", fontsize=8)
     return jsd, v
 
@@ -126,8 +130,8 @@ def optimal_discriminator_explorer(p_data: np.ndarray, x: np.ndarray, *, mean: f
             jsd, v = draw_optimal_discriminator(ax, x, p_data, p_g)
             plt.show()
             plt.close(fig)
-        readout.value = (f"JSD = {jsd:.3f} nats &nbsp;·&nbsp; V(D*, G) = {v:.3f} &nbsp;·&nbsp; "
-                         f"−log 4 + 2·JSD = {2 * jsd - math.log(4):.3f} &nbsp;·&nbsp; "
+        readout.value = (f"JSD = {jsd:.3f} nats &nbsp;·&nbsp; V(D*, G) = {_num(v)} &nbsp;·&nbsp; "
+                         f"−log 4 + 2·JSD = {_num(2 * jsd - math.log(4))} &nbsp;·&nbsp; "
                          f"p_g's mass on the grid: {100 * np.trapezoid(p_g, x):.2f}%")
 
     mean_slider.observe(redraw, "value")
