@@ -173,6 +173,17 @@ def _problems(page) -> list[str]:
     found += [f"error output in {e}" for e in errors]
     texts = page.locator(".jp-OutputArea-output").all_text_contents()
     found += [f"widget shown as text: {t.strip()[:80]}" for t in texts if WIDGET_REPR.match(t)]
+    # an output that carries a widget but is rendered from its plain text (a bare widget or a
+    # saved progress bar, where no kernel runs): the reader sees a repr or a frozen "0%"
+    as_text = page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.widgets.flatMap((cell, i) => {
+        if (cell.model.type !== 'code') return [];
+        return cell.outputArea.widgets.flatMap((child, j) => {
+            const output = cell.model.outputs.get(j), shown = child.node.querySelector('.jp-OutputArea-output');
+            return output && output.data['WIDGET'] && shown && shown.dataset.mimeType === 'text/plain'
+                ? [`cell ${i}: ${shown.textContent.trim().slice(0, 80)}`] : [];
+        });
+    })""".replace("WIDGET", WIDGET_VIEW))
+    found += [f"widget shown as text in {t}" for t in as_text if not any(t[t.find(":") + 2:] in f for f in found)]
     if page.get_by_text("Error displaying widget").count():
         found.append("Error displaying widget")
     news = [t for t in page.locator(".Toastify__toast").all_text_contents() if "news" in t.lower()]
