@@ -1,4 +1,4 @@
-"""Validation shared by the tabular helpers: a table of numbers, a vector of class labels.
+"""Validation shared by the tabular helpers: a table of numbers, a vector of class labels, a score per row.
 
 Introduced in notebook 04. Every tabular function passes its inputs through these, so a
 wrong shape, a NaN or a single-class label vector fails with a message that says what to fix.
@@ -8,7 +8,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-__all__ = ["check_table", "check_labels"]
+__all__ = ["check_table", "check_labels", "check_scores"]
+
+
+def _as_array(values) -> np.ndarray:
+    return values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
 
 
 def check_table(table, name: str = "table", *, num_columns: int | None = None, min_rows: int = 1) -> np.ndarray:
@@ -18,7 +22,7 @@ def check_table(table, name: str = "table", *, num_columns: int | None = None, m
     ``min_rows`` rows, has a number of columns other than ``num_columns``, or holds a NaN or
     infinite value.
     """
-    arr = table.detach().cpu().numpy() if isinstance(table, torch.Tensor) else np.asarray(table)
+    arr = _as_array(table)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be a 2-D table of shape (rows, columns), got shape {arr.shape}")
     if arr.shape[0] < min_rows or arr.shape[1] == 0:
@@ -43,7 +47,7 @@ def check_labels(labels, name: str = "labels", *, num_rows: int | None = None, m
     """Class ids as a 1-D int64 array (notebook 04). Raises when they are empty, not whole
     numbers, do not give one label per row (``num_rows``), or hold fewer than ``min_classes``
     classes (a sentiment classifier cannot be trained on one class)."""
-    arr = labels.detach().cpu().numpy() if isinstance(labels, torch.Tensor) else np.asarray(labels)
+    arr = _as_array(labels)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array of class labels, got shape {arr.shape}")
     if num_rows is not None and arr.size != num_rows:
@@ -60,3 +64,14 @@ def check_labels(labels, name: str = "labels", *, num_rows: int | None = None, m
         raise ValueError(f"{name} hold a single class {classes.tolist()}: at least {min_classes} classes are needed; "
                          "check the data split or the generator's label sampling")
     return arr
+
+
+def check_scores(scores, name: str = "scores") -> np.ndarray:
+    """One score per row (a 1-D array, or a column of shape (rows, 1) such as a
+    discriminator's logits) as a finite float64 vector (notebook 04)."""
+    arr = _as_array(scores)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must hold one score per row, shape (rows,) or (rows, 1), got shape {arr.shape}")
+    return check_table(arr[:, None], name)[:, 0]

@@ -19,10 +19,10 @@ from sklearn.preprocessing import StandardScaler
 
 from ..metrics import ks_statistic
 from ..utils import check_int, check_probability
-from .checks import check_labels, check_table
+from .checks import check_labels, check_scores, check_table
 
 __all__ = [
-    "correlation_matrix", "CorrelationGap", "correlation_gap", "ks_per_column", "c2st_auc",
+    "correlation_matrix", "CorrelationGap", "correlation_gap", "mean_gap", "ks_per_column", "score_auc", "c2st_auc",
     "tstr_accuracy", "nearest_records", "DCRSummary", "dcr_summary", "nearest_reviews_table",
     "evaluate_synthetic", "real_reference",
 ]
@@ -66,11 +66,31 @@ def correlation_gap(real, synthetic) -> CorrelationGap:
     diff = c_syn - c_real
     return CorrelationGap(c_real, c_syn, diff, float(np.linalg.norm(diff, "fro")))
 
+
+def mean_gap(real, synthetic) -> float:
+    """How far the synthetic column means are from the real ones (notebook 04): each column's
+    difference in units of that real column's standard deviation, then the Euclidean norm
+    over the columns. 0 when every mean matches; a constant real column counts in raw units."""
+    real, synthetic = _pair(real, synthetic)
+    scale = real.std(0)
+    scale[scale == 0] = 1.0
+    return float(np.linalg.norm((synthetic.mean(0) - real.mean(0)) / scale))
+
+
 def ks_per_column(real, synthetic) -> np.ndarray:
     """Two-sample KS statistic of every column, real vs synthetic (notebook 04; reuses
     :func:`ks_statistic`): 0 for identical marginals, 1 for disjoint ones."""
     real, synthetic = _pair(real, synthetic)
     return np.array([ks_statistic(synthetic[:, j], real[:, j]) for j in range(real.shape[1])])
+
+
+def score_auc(real_scores, synthetic_scores) -> float:
+    """ROC AUC of scores that should be higher for real rows than for synthetic ones, such as a
+    discriminator's logits (notebook 04): the probability that a random real row outscores a
+    random synthetic one. 0.5 is chance; below 0.5 the scores point the wrong way."""
+    real_scores, synthetic_scores = check_scores(real_scores, "real scores"), check_scores(synthetic_scores, "synthetic scores")
+    labels = np.r_[np.ones(len(real_scores)), np.zeros(len(synthetic_scores))]
+    return float(roc_auc_score(labels, np.r_[real_scores, synthetic_scores]))
 
 
 def c2st_auc(real, synthetic, *, classifier: str = "boosting", test_fraction: float = 0.3, seed: int = 0) -> float:
@@ -95,8 +115,8 @@ def c2st_auc(real, synthetic, *, classifier: str = "boosting", test_fraction: fl
         clf = HistGradientBoostingClassifier(max_iter=200, random_state=seed)
     else:
         clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-    clf.fit(x_tr, y_tr)
-    return float(roc_auc_score(y_te, clf.predict_proba(x_te)[:, 1]))
+    scores = clf.fit(x_tr, y_tr).predict_proba(x_te)[:, 1]
+    return score_auc(scores[y_te == 1], scores[y_te == 0])
 
 
 # --------------------------------------------------------------------------- utility and privacy
@@ -167,17 +187,20 @@ def nearest_reviews_table(rows, row_labels, train_table, train_reviews, *, max_c
 
 # --------------------------------------------------------------------------- one row per method
 
+def _comparison_row(rows, train, test, tstr_acc: float, seed: int) -> dict:
+    dcr = dcr_summary(rows, train, test)
+    return {"corr_gap": correlation_gap(train, rows).norm, "mean_ks": float(ks_per_column(train, rows).mean()),
+            "c2st_auc": c2st_auc(train, rows, seed=seed), "tstr_acc": tstr_acc,
+            "dcr_share": dcr.share_below, "median_dcr": float(np.median(dcr.synthetic_dcr))}
+
+
 def evaluate_synthetic(synthetic, synthetic_labels, train, train_labels, test, test_labels, *, seed: int = 0) -> dict:
     """Every check of notebook 04 for one labelled synthetic table, as one row of the
     comparison table: correlation gap, mean KS, C2ST AUC (against the training rows), TSTR
     accuracy on the real test rows, share of rows closer to a training row than the real
     test rows' 1st percentile, and the median distance to the closest record."""
     synthetic = check_table(synthetic, "synthetic table")
-    dcr = dcr_summary(synthetic, train, test)
-    return {"corr_gap": correlation_gap(train, synthetic).norm, "mean_ks": float(ks_per_column(train, synthetic).mean()),
-            "c2st_auc": c2st_auc(train, synthetic, seed=seed),
-            "tstr_acc": tstr_accuracy(synthetic, synthetic_labels, test, test_labels),
-            "dcr_share": dcr.share_below, "median_dcr": float(np.median(dcr.synthetic_dcr))}
+    return _comparison_row(synthetic, train, test, tstr_accuracy(synthetic, synthetic_labels, test, test_labels), seed)
 
 
 def real_reference(train, train_labels, test, test_labels, *, seed: int = 0) -> dict:
@@ -185,8 +208,4 @@ def real_reference(train, train_labels, test, test_labels, *, seed: int = 0) -> 
     score, up to sampling noise. Its ``tstr_acc`` is train-on-real, test-on-real; its
     ``dcr_share`` is the quantile by construction."""
     test = check_table(test, "test table")
-    dcr = dcr_summary(test, train, test)
-    return {"corr_gap": correlation_gap(train, test).norm, "mean_ks": float(ks_per_column(train, test).mean()),
-            "c2st_auc": c2st_auc(train, test, seed=seed),
-            "tstr_acc": tstr_accuracy(train, train_labels, test, test_labels),
-            "dcr_share": dcr.share_below, "median_dcr": float(np.median(dcr.test_dcr))}
+    return _comparison_row(test, train, test, tstr_accuracy(train, train_labels, test, test_labels), seed)
