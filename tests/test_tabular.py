@@ -9,12 +9,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from gan_helpers import (History, Reviews, ConditionalGenerator, CorrelationGap, c2st_auc, check_labels,  # noqa: E402
-                         check_table, classic_tabular_discriminator, classic_tabular_generator,
+                         check_scores, check_table, classic_tabular_discriminator, classic_tabular_generator,
                          conditional_samplers, correlation_gap, correlation_matrix, dcr_summary, epoch_losses,
-                         evaluate_synthetic, fit_review_embedder, gaussian_baseline, generate_rows, ks_per_column,
+                         evaluate_synthetic, fit_review_embedder, gaussian_baseline, generate_rows, ks_per_column, mean_gap,
                          mlp_generator, mlp_discriminator, nearest_records, nearest_reviews_table, one_hot,
                          plot_column_pairs, plot_correlation_gap, plot_dcr, plot_ks_per_column, real_reference,
-                         row_sampler, train_gan, tstr_accuracy)
+                         row_sampler, score_auc, train_gan, tstr_accuracy)
 
 TEXTS = ["a great and moving film", "a great cast and a moving story", "moving , funny and great",
          "funny and great fun", "a dull and boring mess", "boring , dull , too long",
@@ -158,6 +158,25 @@ def test_correlation_matrix_and_gap_hand_cases():
     assert gap.norm == pytest.approx(0.8 * np.sqrt(2), abs=0.03)
     with pytest.raises(ValueError, match="3 columns but the real table has 2"):
         correlation_gap(real, a)
+
+
+def test_mean_gap_hand_case():
+    real = np.array([[0.0, 10.0], [2.0, 10.0]])            # column stds 1 and 0 (raw units then)
+    assert mean_gap(real, real) == 0.0
+    assert mean_gap(real, real + [3.0, 4.0]) == pytest.approx(5.0)
+    with pytest.raises(ValueError, match="3 columns but the real table has 2"):
+        mean_gap(real, np.zeros((2, 3)))
+
+
+def test_score_auc_and_check_scores():
+    assert score_auc([2.0, 3.0], [0.0, 1.0]) == 1.0
+    assert score_auc(torch.tensor([[0.0], [1.0]]), torch.tensor([[2.0], [3.0]])) == 0.0   # logits of shape (n, 1)
+    assert score_auc([1.0, 3.0], [2.0, 2.0]) == 0.5
+    assert check_scores(torch.ones(3, 1)).shape == (3,)
+    with pytest.raises(ValueError, match="one score per row"):
+        check_scores(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        score_auc([np.nan, 1.0], [0.0])
 
 
 def test_ks_per_column():
