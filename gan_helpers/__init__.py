@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 # Modules whose public names the package offers, lowest layer first. The subpackages
 # ``text`` (notebooks 05-10) and ``course`` (tooling) are imported by their own names.
-_MODULES = ("utils", "toy_data", "nets", "training", "metrics", "theory", "plotting", "widgets", "data",
+_MODULES = ("utils", "toy_data", "nets", "replicas", "training", "metrics", "theory", "plotting", "widgets", "data",
             "tabular.checks", "tabular.embedding", "tabular.synthesis", "tabular.metrics", "tabular.plots")
 _SUBPACKAGES = ("tabular", "text", "course")
 

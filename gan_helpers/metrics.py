@@ -1,6 +1,6 @@
 """Metrics for continuous GANs: moments, KS, Wasserstein-1 and mode coverage.
 
-Introduced in notebook 02 (mean/std, KS, Wasserstein-1) and 03 (modes covered,
+Introduced in notebook 02 (mean/std, KS, shape KS, Wasserstein-1) and 03 (modes covered,
 high-quality samples and reverse KL of the mode histogram, as in VEEGAN and PacGAN).
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from scipy import stats
 from .toy_data import MixtureSpec
 from .utils import check_finite, check_int, check_positive
 
-__all__ = ["to_numpy", "mean_std", "ks_statistic", "wasserstein_1", "mode_metrics"]
+__all__ = ["to_numpy", "mean_std", "ks_statistic", "shape_ks", "wasserstein_1", "mode_metrics"]
 
 
 def to_numpy(x, name: str = "samples") -> np.ndarray:
@@ -46,6 +46,20 @@ def ks_statistic(samples, reference) -> float:
     """Two-sample Kolmogorov-Smirnov statistic (scipy) between 1-D samples: the largest gap
     between the two empirical CDFs, 0 for identical distributions (notebooks 02, 04)."""
     return float(stats.ks_2samp(_as_1d(samples, "samples"), _as_1d(reference, "reference")).statistic)
+
+
+def shape_ks(samples) -> float:
+    """KS distance between the *standardised* 1-D samples and a standard normal (notebook 02).
+
+    Subtracting the samples' own mean and dividing by their own std removes location and
+    scale, so this measures shape alone: about 0.01 for 10,000 draws of any Gaussian
+    (sampling noise), 0.06 for a uniform, 0.34 for two equal spikes. A plain KS against the
+    target mixes shape with a wrong mean or spread."""
+    arr = _as_1d(samples, "samples")
+    mean, std = mean_std(arr)
+    if std == 0:
+        raise ValueError("shape_ks needs samples that are not all equal (their std is 0)")
+    return float(stats.kstest((arr - mean) / std, "norm").statistic)
 
 
 def wasserstein_1(samples, reference) -> float:

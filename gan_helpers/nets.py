@@ -66,21 +66,26 @@ class MinibatchDiscrimination(nn.Module):
         return self.in_features + self.num_kernels
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.ndim != 2 or x.shape[1] != self.in_features:
-            raise ValueError(f"MinibatchDiscrimination expects input of shape (batch, {self.in_features}), "
-                             f"got {tuple(x.shape)}")
-        if x.shape[0] < 2:
+        # A stacked layer (see replicas.stack_modules) holds one projection per replica,
+        # T of shape (replicas, in, K*C), and reads (replicas, batch, in).
+        stacked = self.T.ndim == 3
+        want = f"({self.T.shape[0]}, batch, {self.in_features})" if stacked else f"(batch, {self.in_features})"
+        if x.ndim != self.T.ndim or x.shape[-1] != self.in_features or (stacked and x.shape[0] != self.T.shape[0]):
+            raise ValueError(f"MinibatchDiscrimination expects input of shape {want}, got {tuple(x.shape)}")
+        batch = x.shape[-2]
+        if batch < 2:
             raise ValueError(f"minibatch discrimination compares samples within a batch: batch size must be "
-                             f"at least 2, got {x.shape[0]}")
-        m = (x @ self.T).view(-1, self.num_kernels, self.kernel_dim)          # (B, K, C)
-        # L1 distance between every pair, one coordinate at a time: this keeps memory at
-        # (B, B, K) and stays twice differentiable, so a gradient penalty can go through it.
-        l1 = sum((m[:, None, :, c] - m[None, :, :, c]).abs() for c in range(self.kernel_dim))  # (B, B, K)
+                             f"at least 2{' per replica' if stacked else ''}, got {batch}")
+        m = (x @ self.T).unflatten(-1, (self.num_kernels, self.kernel_dim))     # (..., B, K, C)
+        # L1 distance between every pair of samples of a batch (so within a replica, never
+        # across replicas), one coordinate at a time: this keeps memory at (B, B, K) and
+        # stays twice differentiable, so a gradient penalty can go through it.
+        l1 = sum((m[..., :, None, :, c] - m[..., None, :, :, c]).abs() for c in range(self.kernel_dim))
         # exp(-0) = 1 for each sample against itself; remove it so only *other* samples count.
         # Averaging (the paper sums) keeps the features in [0, 1] whatever the batch size,
         # so a large batch cannot saturate the output layer.
-        features = (torch.exp(-l1).sum(dim=1) - 1.0) / (x.shape[0] - 1)        # (B, K)
-        return torch.cat([x, features], dim=1)
+        features = (torch.exp(-l1).sum(dim=-2) - 1.0) / (batch - 1)           # (..., B, K)
+        return torch.cat([x, features], dim=-1)
 
 
 def classic_1d_generator(hidden: int = 4) -> nn.Sequential:
