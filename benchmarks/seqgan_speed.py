@@ -5,6 +5,7 @@ completions per update; a discriminator epoch is one pass over 2,000 real + 2,00
 sentences in batches of 64. Two discriminators: notebook 06's (embedding 32, 16 filters per
 width 2-5) and ``CNNDiscriminator``'s default (embedding 64, 32 filters per width). The
 update is split into its parts: sampling the completions, scoring them with D, the rest.
+The completions are written by the one decoding loop of ``gan_helpers.text.sampling``.
 Run: ``OMP_NUM_THREADS=1 python benchmarks/seqgan_speed.py`` (``--threads 2`` to use both cores
 of a 2-core machine). The last line is the floor of exact sampling: the output layer and the
 exponentials for every sampled position, 194,560 rows x 1,000 words, with nothing else.
@@ -15,10 +16,8 @@ import time
 
 import torch
 
-from gan_helpers.text import (CNNDiscriminator, LSTMGenerator, SeqGANConfig, seqgan_generator_step,
+from gan_helpers.text import (CNNDiscriminator, LSTMGenerator, SeqGANConfig, rollout_completions, seqgan_generator_step,
                               train_discriminator)
-from gan_helpers.text.seqgan import _complete_all_prefixes
-
 
 
 def best_of(fn, repeats: int) -> float:
@@ -38,8 +37,8 @@ def main(repeats: int = 3) -> None:
     config = SeqGANConfig(batch_size=batch_size, num_rollouts=16)
     x = generator.sample(batch_size)
     with torch.no_grad():
-        rollouts = best_of(lambda: _complete_all_prefixes(rollout_net, x, 16, 1.0), repeats)
-        completions = _complete_all_prefixes(rollout_net, x, 16, 1.0)
+        rollouts = best_of(lambda: rollout_completions(rollout_net, x, 16, 1.0), repeats)
+        completions = rollout_completions(rollout_net, x, 16, 1.0)
     print(f"sampling {len(completions):,} completions (batch {batch_size}, length {seq_len}, hidden 32, "
           f"vocab {vocab}, 16 rollouts): {rollouts:.3f} s")
     real, fake = torch.randint(vocab, (2000, seq_len)), generator.sample(2000)

@@ -4,8 +4,10 @@ import math
 import pytest
 import torch
 
+import numpy as np
+
 from gan_helpers.text import (CNNDiscriminator, GumbelGANConfig, LSTMGenerator, OracleConfig, gumbel_discriminator_step,
-                              gumbel_generator_step, gumbel_noise, oracle_data, relax, relaxed_entropy,
+                              gumbel_generator_step, gumbel_noise, gumbel_softmax, oracle_data, relaxed_entropy,
                               temperature_schedule, train_gumbel_gan)
 
 TINY = OracleConfig(vocab_size=12, seq_len=6, emb_dim=8, hidden_dim=8, num_train=300, num_val=100, num_test=100)
@@ -26,21 +28,22 @@ def test_schedule_is_exponential_from_start_to_end():
             temperature_schedule(1, 10, **{"start": 1.0, "end": 0.1, **bad})
     with pytest.raises(ValueError, match="step"):
         temperature_schedule(11, 10)
+    assert temperature_schedule(np.int64(5), np.int64(10), 1.0, 0.1) == pytest.approx(math.sqrt(0.1))
 
 
 def test_relax_and_straight_through():
     logits = torch.randn(7, requires_grad=True)
     noise = gumbel_noise((50, 7), generator=torch.Generator().manual_seed(0))
-    soft, hard = relax(logits, noise, 0.5), relax(logits, noise, 0.5, hard=True)
+    soft, hard = gumbel_softmax(logits, 0.5, noise=noise), gumbel_softmax(logits, 0.5, hard=True, noise=noise)
     assert torch.allclose(soft.sum(-1), torch.ones(50))
     assert relaxed_entropy(hard) < 1e-6 and relaxed_entropy(soft) > 0
     assert torch.equal(hard.argmax(-1), soft.argmax(-1))
     (hard * torch.arange(7.0)).sum().backward()
     assert logits.grad.abs().sum() > 0                      # the soft gradient flows through the hard forward
     with pytest.raises(ValueError, match="temperature"):
-        relax(logits, noise, 0.0)
+        gumbel_softmax(logits, 0.0, noise=noise)
     with pytest.raises(ValueError, match="vocabulary"):
-        relax(logits, gumbel_noise((5, 8)), 1.0)
+        gumbel_softmax(logits, 1.0, noise=gumbel_noise((5, 8)))
 
 
 def test_generator_step_moves_only_the_generator_and_d_step_only_d():
@@ -77,6 +80,7 @@ def test_train_gumbel_gan_records_a_curve():
     g, d = tiny_models()
     curve = train_gumbel_gan(g, d, data.train, oracle=data.oracle, test=data.test, progress=False,
                              config=GumbelGANConfig(num_steps=4, batch_size=8, eval_every=2, eval_samples=50))
-    assert curve.steps == [0, 2, 4] and len(curve.nll_test) == 3 and len(curve.d_loss) == 4
-    assert curve.mean_reward[0] == pytest.approx(1.0) and curve.mean_reward[-1] < 1.0   # temperatures used
-    assert all(math.isfinite(v) for v in curve.nll_oracle + curve.nll_test)
+    assert curve.steps == [0, 2, 4] and len(curve["nll_test"]) == 3
+    assert len(curve.g_loss) == len(curve.d_loss) == 4 and curve.reward == []
+    assert curve.temperature[0] == pytest.approx(1.0) and curve.temperature[-1] < 1.0   # temperatures used
+    assert all(math.isfinite(v) for v in curve["nll_oracle"] + curve["nll_test"])

@@ -1,8 +1,10 @@
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
 
-from gan_helpers.text import (CNNDiscriminator, LSTMGenerator, MLEHistory, OracleConfig, discriminator_accuracy,
+from gan_helpers.text import (CNNDiscriminator, History, LSTMGenerator, OracleConfig, discriminator_accuracy,
                               heldout_nll, oracle_data, pretrain_mle, softness_features, train_discriminator)
 
 TINY = OracleConfig(vocab_size=16, seq_len=6, emb_dim=8, hidden_dim=8, num_train=800, num_val=200, num_test=200)
@@ -16,10 +18,10 @@ def data():
 def test_mle_approaches_the_oracle_and_keeps_the_best_epoch(data):
     g = LSTMGenerator(16, emb_dim=16, hidden_dim=32, seq_len=6)
     history = pretrain_mle(g, data.train, data.val, num_epochs=8, batch_size=32, lr=1e-2, progress=False)
-    assert isinstance(history, MLEHistory) and len(history.val_nll) >= 3
-    assert history.best_val_nll < history.initial_val_nll - 0.3
-    assert history.val_nll[-1] >= history.best_val_nll
-    assert heldout_nll(g, data.val) == pytest.approx(history.best_val_nll, rel=1e-5)   # best weights restored
+    assert isinstance(history, History) and history.steps[0] == 0 and len(history.steps) >= 4
+    assert math.isnan(history["train_nll"][0]) and history["val_nll"][0] > history.best("val_nll") + 0.3
+    assert history["val_nll"][-1] >= history.best("val_nll")
+    assert heldout_nll(g, data.val) == pytest.approx(history.best("val_nll"), rel=1e-5)   # best weights restored
     assert heldout_nll(g, data.test) > data.entropy - 0.1                              # the floor holds
 
 
@@ -29,7 +31,7 @@ def test_early_stopping_stops():
     val = torch.randint(0, 16, (64, 6))
     g = LSTMGenerator(16, emb_dim=16, hidden_dim=64, seq_len=6)
     history = pretrain_mle(g, train, val, num_epochs=40, batch_size=8, lr=3e-2, patience=2, progress=False)
-    assert history.stopped_early and len(history.val_nll) == history.best_epoch + 2
+    assert history.stopped_early and history.steps[-1] == history.best_step + 2
 
 
 def test_mle_bad_input(data):

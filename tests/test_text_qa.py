@@ -10,7 +10,7 @@ from gan_helpers.text import (QAGANConfig, QADiscriminator, Seq2SeqGenerator, Vo
                               generate_answers, load_qa_corpus, load_qa_pairs, pair_accuracy, pretrain_seq2seq,
                               qa_discriminator_loss, question_dependence, random_answers, retrieval_answers,
                               split_by_question, train_qa_gan)
-from gan_helpers.text import qa as qa_module
+from gan_helpers.text import qa_data as qa_module
 
 MAX_LEN = 6
 
@@ -51,7 +51,7 @@ def test_missing_package_names_the_install_command(monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(qa_module.importlib.util, "find_spec",
                         lambda name, *a: None if name == "chatterbot_corpus" else real(name, *a))
-    with pytest.raises(ImportError, match="pip install chatterbot-corpus"):
+    with pytest.raises(ModuleNotFoundError, match="pip install chatterbot-corpus"):
         load_qa_pairs()
 
 
@@ -138,7 +138,7 @@ def test_generator_learns_to_answer_depending_on_the_question():
     v, q, a = toy_pairs()
     g = tiny_generator(v, dropout=0.0)
     history = pretrain_seq2seq(g, q, a, num_epochs=40, batch_size=16, lr=2e-2, heldout=(q, a), progress=False)
-    assert history.train_nll[-1] < 0.1 and len(history.heldout_nll) == 40
+    assert history["train_nll"][-1] < 0.1 and len(history["heldout_nll"]) == 40 and history.steps[0] == 1
     answers = generate_answers(g, q[:2], v)
     assert answers == [["a", "rose"], ["the", "sky"]]
     dep = question_dependence(g, q, a)

@@ -22,10 +22,11 @@ import torch
 
 from ..utils import check_int
 from .metrics import NgramReferences, bleu, heldout_nll, oracle_nll, self_bleu
-from .models import LSTMGenerator, check_temperature
+from .models import LSTMGenerator
+from .sampling import check_temperature
+from .vae import SentenceVAE, vae_nll_bound
 
-__all__ = ["model_nll", "check_temperatures", "oracle_sweep", "review_sweep", "curve_gap", "dominated_share",
-           "plot_sweep"]
+__all__ = ["model_nll", "check_temperatures", "oracle_sweep", "review_sweep", "curve_gap", "dominated_share"]
 
 
 def model_nll(model, data: torch.Tensor, *, temperature: float = 1.0) -> float:
@@ -33,7 +34,6 @@ def model_nll(model, data: torch.Tensor, *, temperature: float = 1.0) -> float:
     exact for an :class:`LSTMGenerator`, the negative-ELBO upper bound for a sentence VAE."""
     if isinstance(model, LSTMGenerator):
         return heldout_nll(model, data, temperature=temperature)
-    from .vae import SentenceVAE, vae_nll_bound    # late import: the VAE module is optional here
     if isinstance(model, SentenceVAE):
         return vae_nll_bound(model, data, temperature=temperature)
     raise TypeError(f"model must be an LSTMGenerator or a SentenceVAE, got {type(model).__name__}")
@@ -141,25 +141,3 @@ def dominated_share(table: pd.DataFrame, model: str, *, reference: str, better: 
     ref = table.loc[table["model"] == reference, list(better)].to_numpy() * sign
     covered = [(ref <= point).all(axis=1).any() for point in mine]
     return float(np.mean(covered))
-
-
-def plot_sweep(table: pd.DataFrame, *, x: str, y: str, ax=None, annotate: bool = True, title: str = ""):
-    """One curve per model through its temperature sweep, each point labelled with its
-    temperature (notebook 10)."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4.5))
-    for name, part in table.groupby("model", sort=False):
-        part = part.sort_values("temperature")
-        line, = ax.plot(part[x], part[y], "o-", label=name, alpha=0.85)
-        if annotate:
-            for _, r in part.iterrows():
-                ax.annotate(f"{r['temperature']:g}", (r[x], r[y]), textcoords="offset points", xytext=(4, 3),
-                            fontsize=7, color=line.get_color())
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    if title:
-        ax.set_title(title)
-    ax.legend(fontsize=8)
-    return ax

@@ -10,9 +10,12 @@ from typing import Callable, Union
 import torch
 
 from ..training import discriminator_loss
-from ..utils import check_int, check_positive, progress_bar
+from ..utils import check_int, check_positive
+from .adversarial import run_discriminator
+from .trainer import descend
+from .vocab import check_ids
 
-__all__ = ["train_discriminator", "discriminator_accuracy", "softness_features"]
+__all__ = ["train_discriminator", "discriminator_accuracy", "softness_features", "check_real_fake"]
 
 Batches = Union[torch.Tensor, Callable[[int], torch.Tensor]]
 
@@ -23,24 +26,45 @@ def _draw(source: Batches, n: int) -> torch.Tensor:
     return source[torch.randint(len(source), (n,))]
 
 
+def check_real_fake(real: torch.Tensor, fake: torch.Tensor, vocab_size: int) -> None:
+    """A real and a fake batch a discriminator may compare (notebooks 05-07): ids inside the
+    vocabulary (or vectors over it), and rows of the same length, since otherwise D can tell
+    them apart by their length alone."""
+    for name, x in (("real", real), ("fake", fake)):
+        if x.is_floating_point():
+            if x.dim() != 3 or x.shape[-1] != vocab_size:
+                raise ValueError(f"{name} vectors must be (batch, len, vocab_size={vocab_size}), got {tuple(x.shape)}")
+        else:
+            check_ids(x, vocab_size, name)
+    if real.shape[1] != fake.shape[1]:
+        raise ValueError(f"real rows have {real.shape[1]} positions but fake rows {fake.shape[1]}: pad both to the "
+                         "same length, or the discriminator can tell them apart by length alone")
+
+
 def train_discriminator(discriminator, real: Batches, fake: Batches, *, num_steps: int, batch_size: int = 64,
                         lr: float = 1e-3, progress: bool = False, desc: str = "discriminator") -> list[float]:
     """Train ``discriminator`` to tell ``real`` from ``fake`` with the GAN discriminator loss
     (notebooks 05, 06, 07). Each is a tensor to draw random rows from (ids or one-hot/soft
-    vectors) or a function ``n -> batch`` (for example fresh generator samples). Returns the
-    loss of each step."""
+    vectors) or a function ``n -> batch`` (for example fresh generator samples). Each call
+    starts a fresh Adam optimizer with learning rate ``lr``. Returns the loss of each step.
+    Ids outside the discriminator's vocabulary and real rows of another length than the
+    fakes are rejected."""
     num_steps, batch_size = check_int(num_steps, "num_steps"), check_int(batch_size, "batch_size")
+    vocab_size = discriminator.vocab_size
+    for name, source in (("real", real), ("fake", fake)):
+        if isinstance(source, torch.Tensor) and not source.is_floating_point():
+            check_ids(source, vocab_size, name)          # the whole tensor once, not every batch
     opt = torch.optim.Adam(discriminator.parameters(), lr=check_positive(lr, "lr"))
+
+    def step(i: int) -> float:
+        r = _draw(real, batch_size)
+        real_logits = discriminator(r)                 # scored before the fakes are drawn (dropout draws in between)
+        f = _draw(fake, batch_size)
+        check_real_fake(r, f, vocab_size)
+        return descend(discriminator_loss(real_logits, discriminator(f)), opt, what="discriminator loss")
+
     discriminator.train()
-    losses = []
-    for step in progress_bar(range(num_steps), desc=desc, enabled=progress):
-        loss = discriminator_loss(discriminator(_draw(real, batch_size)), discriminator(_draw(fake, batch_size)))
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"the discriminator loss became {loss.item()} at step {step + 1}; lower lr")
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+    losses = run_discriminator(step, num_steps, desc=desc, progress=progress)
     discriminator.eval()
     return losses
 

@@ -20,10 +20,10 @@ import torch
 import torch.nn.functional as F
 
 from ..utils import check_finite, check_int
-from .models import check_temperature, draw_categorical
+from .sampling import check_temperature, draw_categorical, gumbel_softmax
 
 __all__ = ["toy_objective", "exact_gradient", "reinforce_estimates", "gumbel_softmax_estimates",
-           "bias_variance", "ESTIMATORS", "estimates", "compare_estimators", "select_row"]
+           "bias_variance", "ESTIMATORS", "estimates", "compare_estimators", "select_row", "most_accurate"]
 
 Objective = Callable[[torch.Tensor], torch.Tensor]
 
@@ -107,10 +107,7 @@ def gumbel_softmax_estimates(logits: torch.Tensor, f: Objective, num_samples: in
     n, r = check_int(num_samples, "num_samples"), check_int(num_repeats, "num_repeats")
     tau = check_temperature(temperature)
     theta = theta0.expand(r, n, -1).clone().requires_grad_(True)
-    u = torch.rand(theta.shape).clamp_(1e-10, 1.0)
-    y = F.softmax((theta - torch.log(-torch.log(u))) / tau, -1)
-    if straight_through:
-        y = F.one_hot(y.argmax(-1), len(theta0)).float() - y.detach() + y   # hard forward, soft backward
+    y = gumbel_softmax(theta, tau, hard=straight_through)     # hard: one-hot forward, relaxed gradient backward
     _check_output(f(y), (r, n)).sum().backward()
     return theta.grad.mean(1)
 
@@ -190,3 +187,31 @@ def select_row(table: pd.DataFrame, estimator: str, *, num_samples: int | None =
                        f"temperature={temperature}; the table has estimators {sorted(set(table['estimator']))}, "
                        f"sample counts {sorted(set(table['num_samples']))}")
     return rows.iloc[0]
+
+
+def most_accurate(*, num_categories: Sequence[int], num_draws: int, num_samples: Sequence[int],
+                  temperatures: Sequence[float], seed: int = 0, total_samples: int = 20_000) -> pd.DataFrame:
+    """Which estimator is most accurate, over many problems rather than one (notebook 05).
+
+    For each K in ``num_categories``, ``num_draws`` logit vectors theta ~ N(0, I) (drawn
+    with ``seed``) and the objective ``toy_objective(K)``: the relative MSE of every
+    estimator at each sample count (the relaxed ones at their best temperature among
+    ``temperatures``). One row per (K, draw, n): the winner, REINFORCE + baseline's MSE and
+    the best MSE of the others, and ``ratio`` = best other / REINFORCE + baseline (> 1:
+    REINFORCE + baseline is the most accurate)."""
+    gen = torch.Generator().manual_seed(check_int(seed, "seed", minimum=0))
+    rows = []
+    for k in num_categories:
+        f = toy_objective(k)
+        for draw in range(check_int(num_draws, "num_draws")):
+            theta = torch.randn(k, generator=gen)
+            table = compare_estimators(theta, f, num_samples=num_samples, temperatures=temperatures,
+                                       total_samples=total_samples)
+            for n, cell in table.groupby("num_samples"):
+                ranked = cell.sort_values("rel_mse")
+                baseline = cell.loc[cell.estimator == "REINFORCE + baseline", "rel_mse"]
+                other = ranked.loc[ranked.estimator != "REINFORCE + baseline", "rel_mse"].iloc[0]
+                rfb = float(baseline.iloc[0]) if len(baseline) else math.nan
+                rows.append({"K": k, "draw": draw, "num_samples": int(n), "winner": ranked.estimator.iloc[0],
+                             "mse REINFORCE + baseline": rfb, "best other mse": float(other), "ratio": other / rfb})
+    return pd.DataFrame(rows)

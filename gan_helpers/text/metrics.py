@@ -1,6 +1,7 @@
-"""Text metrics: NLL-oracle, NLL of held-out data, BLEU, Self-BLEU and distinct-n.
+"""Text metrics: NLL-oracle, NLL of held-out data, BLEU, Self-BLEU, distinct-n, and
+sacrebleu's corpus BLEU with its paired significance test.
 
-Introduced in notebook 05; the yardsticks of notebooks 06, 07 and 10. Quality and
+Introduced in notebook 05; the yardsticks of notebooks 06, 07 and 10 (corpus BLEU: 08). Quality and
 diversity are always reported together: BLEU and NLL-oracle reward safe, repetitive
 text; Self-BLEU, distinct-n and NLL-test catch the lost diversity (Caccia et al. 2020).
 
@@ -21,10 +22,10 @@ import numpy as np
 import torch
 
 from ..utils import check_int
-from .models import check_ids
+from .vocab import check_ids
 
 __all__ = ["sequence_nll", "oracle_nll", "heldout_nll", "NgramReferences", "bleu", "self_bleu", "distinct_n",
-           "as_token_lists"]
+           "as_token_lists", "corpus_bleu", "bleu_significance"]
 
 _EPSILON = 0.1   # SmoothingFunction().method1's epsilon
 
@@ -33,9 +34,7 @@ def sequence_nll(model, data: torch.Tensor, *, batch_size: int = 1000, temperatu
     """Mean negative log-likelihood per counted token (nats) of ``data`` under ``model``,
     an :class:`LSTMGenerator` (notebook 05), with its logits divided by ``temperature``
     (notebook 10). Token-weighted over batches."""
-    check_ids(data, model.vocab_size, "data")
-    if data.shape[1] != model.seq_len:
-        raise ValueError(f"data rows have {data.shape[1]} positions but the model's seq_len is {model.seq_len}")
+    check_ids(data, model.vocab_size, "data", seq_len=model.seq_len)
     batch_size = check_int(batch_size, "batch_size")
     total, count = 0.0, 0.0
     was_training = model.training
@@ -65,8 +64,8 @@ def heldout_nll(generator, data: torch.Tensor, *, batch_size: int = 1000, temper
 
 
 def as_token_lists(samples) -> list[tuple]:
-    """Sentences as tuples of tokens, for BLEU and distinct-n (notebook 05). Accepts lists of token lists (strings or ids) or a 2-D
-    id tensor/array (every position kept: strip ``<eos>``/``<pad>`` first with
+    """Sentences as tuples of tokens, for BLEU and distinct-n (notebook 05). Accepts lists of
+    token lists (strings or ids) or a 2-D id tensor/array (every position kept: strip ``<eos>``/``<pad>`` first with
     ``TextCorpus.tokens`` for real text)."""
     if isinstance(samples, torch.Tensor):
         samples = samples.tolist()
@@ -178,7 +177,8 @@ def _fixed_sample(samples, num_samples: int, what: str) -> list[tuple]:
 
 def bleu(samples, references, ns: Iterable[int] = (2, 3, 4, 5), *, num_samples: int = 500) -> dict[int, float]:
     """Mean BLEU-n of the first ``num_samples`` samples against all ``references`` (token
-    lists, or an :class:`NgramReferences` counted once), for each n in ``ns`` (notebook 05). Quality: how many of a sample's n-grams occur in real text.
+    lists, or an :class:`NgramReferences` counted once), for each n in ``ns`` (notebook 05).
+    Quality: how many of a sample's n-grams occur in real text.
     Equals the mean of nltk's ``sentence_bleu`` with smoothing method1."""
     ns = sorted(check_int(n, "n") for n in ns)
     hyps = _fixed_sample(samples, num_samples, "BLEU")
@@ -213,3 +213,57 @@ def distinct_n(samples, n: int = 2) -> float:
     if not grams:
         raise ValueError(f"no sample has {n} or more tokens: distinct-{n} is undefined")
     return len(set(grams)) / len(grams)
+
+
+def _streams(references) -> list[list[str | None]]:
+    """sacrebleu takes one stream per reference slot; None marks a question with fewer references."""
+    if any(len(r) == 0 for r in references):
+        raise ValueError("every question needs at least one reference answer")
+    width = max(len(r) for r in references)
+    return [[" ".join(r[k]) if k < len(r) else None for r in references] for k in range(width)]
+
+
+def _bleu_metric():
+    import sacrebleu
+
+    # tok:none: both sides are already course tokens; force: they are tokenized on purpose
+    return sacrebleu.BLEU(tokenize="none", force=True)
+
+
+def corpus_bleu(answers: Sequence[Sequence[str]], references: Sequence[Sequence[Sequence[str]]]):
+    """sacrebleu's corpus BLEU of ``answers`` (one token list per question) against
+    ``references`` (a list of token lists per question, any number) (notebook 08). Returns
+    ``(score, signature)``; the signature (tokenizer, smoothing, number of references,
+    version) makes the number comparable. Both sides are already lower-cased course
+    tokens joined by spaces, so sacrebleu is told not to tokenize again (``tok:none``)."""
+    if len(answers) != len(references):
+        raise ValueError(f"{len(answers)} answers but {len(references)} reference lists: one of each per question")
+    if len(answers) == 0:
+        raise ValueError("corpus_bleu got no answers")
+    metric = _bleu_metric()
+    score = metric.corpus_score([" ".join(a) for a in answers], _streams(references))
+    return score.score, str(metric.get_signature())
+
+
+def bleu_significance(answers: dict, references, *, baseline: str, num_samples: int = 1000):
+    """Paired bootstrap resampling of corpus BLEU over questions (Koehn 2004), with sacrebleu's
+    implementation and its fixed seed (notebook 08). One row per method: BLEU, the 95 %
+    interval half-width over resamples, and the two-sided p-value of "same BLEU as
+    ``baseline``" (small = a real difference). With a few hundred questions and BLEU near
+    1, differences below about one point are usually noise, which is what this shows."""
+    import pandas as pd
+    from sacrebleu.significance import PairedTest
+
+    if baseline not in answers:
+        raise ValueError(f"baseline {baseline!r} is not one of the methods {list(answers)}")
+    num_samples = check_int(num_samples, "num_samples", minimum=100)
+    for name, ans in answers.items():
+        if len(ans) != len(references):
+            raise ValueError(f"{name!r} has {len(ans)} answers for {len(references)} questions")
+    names = [baseline] + [n for n in answers if n != baseline]
+    systems = [(n, [" ".join(a) for a in answers[n]]) for n in names]
+    _, scores = PairedTest(systems, {"BLEU": _bleu_metric()}, _streams(references), test_type="bs",
+                           n_samples=num_samples)()
+    rows = [{"method": n, "BLEU": r.score, "95% CI ±": r.ci, f"p (same BLEU as {baseline})": r.p_value}
+            for n, r in zip(scores["System"], scores["BLEU"])]
+    return pd.DataFrame(rows).set_index("method")

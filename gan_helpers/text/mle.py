@@ -1,91 +1,65 @@
-"""Maximum-likelihood (teacher-forced) training of a text generator, with early stopping.
+"""Maximum-likelihood (teacher-forced) training of a text generator: pretraining with early
+stopping, and MLE continued for as many updates as a GAN takes.
 
-Introduced in notebook 05; the pretraining step of SeqGAN (06), the Gumbel GAN (07) and the
-MLE baseline of notebook 10.
+Introduced in notebook 05; the pretraining step of SeqGAN (06) and the Gumbel GAN (07),
+the baseline every GAN is compared with (06, 07, 10).
 """
 from __future__ import annotations
 
-import copy
-import math
-import time
-from dataclasses import dataclass, field
-
 import torch
 
-from ..utils import check_int, check_positive, progress_bar
+from ..utils import check_int
+from .adversarial import GANConfig, Schedule, check_training_data, oracle_evaluation, train_adversarial
 from .metrics import sequence_nll
-from .models import check_ids
+from .trainer import History, descend, train_epochs
+from .vocab import check_ids
 
-__all__ = ["MLEHistory", "pretrain_mle"]
-
-
-@dataclass
-class MLEHistory:
-    """Per-epoch mean training NLL and validation NLL (nats per token) of
-    :func:`pretrain_mle`; ``initial_val_nll`` is before any training (notebook 05)."""
-
-    initial_val_nll: float
-    train_nll: list[float] = field(default_factory=list)
-    val_nll: list[float] = field(default_factory=list)
-    best_epoch: int = 0
-    stopped_early: bool = False
-    seconds: float = 0.0
-
-    @property
-    def best_val_nll(self) -> float:
-        return self.val_nll[self.best_epoch - 1] if self.best_epoch else self.initial_val_nll
+__all__ = ["pretrain_mle", "continue_mle"]
 
 
 def pretrain_mle(generator, train: torch.Tensor, val: torch.Tensor, *, num_epochs: int = 20,
                  batch_size: int = 64, lr: float = 1e-2, patience: int = 2, grad_clip: float = 5.0,
-                 progress: bool = True, desc: str = "MLE") -> MLEHistory:
+                 progress: bool = True, desc: str = "MLE") -> History:
     """Train ``generator`` to maximise the likelihood of ``train`` (notebook 05).
 
     Adam on minibatches of the teacher-forced NLL, gradients clipped to ``grad_clip``.
     After each epoch the validation NLL is measured; training stops when it has not
     improved for ``patience`` epochs, and the generator is left with the weights of its
-    best epoch. Raises if the loss becomes NaN or infinite.
+    best epoch. The history logs ``val_nll`` (epoch 0: before training) and ``train_nll``
+    per epoch; ``history.best_step`` is the epoch kept. Raises if the loss becomes NaN.
     """
     for name, data in (("train", train), ("val", val)):
-        check_ids(data, generator.vocab_size, name)
-        if data.shape[1] != generator.seq_len:
-            raise ValueError(f"{name} rows have {data.shape[1]} positions but the generator's seq_len is "
-                             f"{generator.seq_len}; build it with seq_len={data.shape[1]}")
-    num_epochs, batch_size = check_int(num_epochs, "num_epochs"), check_int(batch_size, "batch_size")
+        check_ids(data, generator.vocab_size, name, seq_len=generator.seq_len)
     patience = check_int(patience, "patience")
-    lr, grad_clip = check_positive(lr, "lr"), check_positive(grad_clip, "grad_clip")
-    opt = torch.optim.Adam(generator.parameters(), lr=lr)
-    history = MLEHistory(initial_val_nll=sequence_nll(generator, val))
-    best_state, best = copy.deepcopy(generator.state_dict()), history.initial_val_nll
-    start = time.perf_counter()
-    bar = progress_bar(range(1, num_epochs + 1), desc=desc, enabled=progress)
-    for epoch in bar:
-        generator.train()
-        total, count = 0.0, 0
-        for idx in torch.randperm(len(train)).split(batch_size):
-            batch = train[idx]
-            loss = generator.nll(batch)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"the MLE loss became {loss.item()} in epoch {epoch}: lower lr (now {lr}) "
-                                         "or grad_clip")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(generator.parameters(), grad_clip)
-            opt.step()
-            tokens = float(generator.token_mask(batch).sum())
-            total, count = total + loss.item() * tokens, count + tokens
-        history.train_nll.append(total / count)
-        history.val_nll.append(sequence_nll(generator, val))
-        bar.set_postfix(train=f"{history.train_nll[-1]:.3f}", val=f"{history.val_nll[-1]:.3f}")
-        if history.val_nll[-1] < best:
-            best, history.best_epoch = history.val_nll[-1], epoch
-            best_state = copy.deepcopy(generator.state_dict())
-        elif epoch - history.best_epoch >= patience:
-            history.stopped_early = True
-            break
-    generator.load_state_dict(best_state)
-    generator.eval()
-    history.seconds = time.perf_counter() - start
-    if math.isnan(history.best_val_nll):
-        raise FloatingPointError("the validation NLL is NaN: check the data and the learning rate")
-    return history
+
+    def batch_loss(idx):
+        batch = train[idx]
+        loss = generator.nll(batch)
+        return loss, {"train_nll": (loss.item(), float(generator.token_mask(batch).sum()))}
+
+    return train_epochs(generator, batch_loss, len(train), num_epochs=num_epochs, batch_size=batch_size, lr=lr,
+                        grad_clip=grad_clip, evaluate=lambda epoch: {"val_nll": sequence_nll(generator, val)},
+                        monitor="val_nll", patience=patience, progress=progress, desc=desc, method="MLE")
+
+
+def continue_mle(generator, real: torch.Tensor, *, oracle, test: torch.Tensor, config: GANConfig = GANConfig(),
+                 progress: bool = True) -> History:
+    """The baseline of notebooks 06 and 07: keep training ``generator`` by MLE on ``real``
+    for as many generator updates as the GAN it is compared with (``config.num_steps``
+    minibatches of ``config.batch_size``, the same optimizer, learning rate and clipping),
+    through the same loop, so it records the same history (NLL-oracle and NLL-test every
+    ``config.eval_every`` updates; ``oracle=None`` for real text)."""
+    if not isinstance(config, GANConfig):
+        raise TypeError(f"config must be a GANConfig (or a method's config), got {type(config).__name__}")
+    check_training_data(generator, real, test, oracle)
+    optimizer = torch.optim.Adam(generator.parameters(), lr=config.lr)
+
+    def generator_step(step: int) -> dict:
+        loss = generator.nll(real[torch.randint(len(real), (config.batch_size,))])
+        return {"g_loss": descend(loss, optimizer, params=generator.parameters(), grad_clip=config.grad_clip,
+                                  what="MLE loss")}
+
+    schedule = Schedule(config.num_steps, d_steps=0, eval_every=config.eval_every)
+    return train_adversarial(generator_step, schedule=schedule, method="MLE continued", desc="MLE",
+                             evaluate=oracle_evaluation(generator, oracle, test, config.eval_samples),
+                             progress=progress)

@@ -10,8 +10,6 @@ to 1. Discriminators return one logit per sentence; D(x) = sigmoid(logit).
 """
 from __future__ import annotations
 
-import math
-from numbers import Real
 from typing import Sequence
 
 import torch
@@ -19,49 +17,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..utils import check_int, check_probability
+from .sampling import check_temperature, decode
+from .vocab import check_ids, token_mask
 
-__all__ = ["LSTMGenerator", "CNNDiscriminator", "draw_categorical", "check_ids", "check_temperature", "check_same_vocab", "SEQGAN_FILTER_SIZES",
+__all__ = ["LSTMGenerator", "CNNDiscriminator", "check_same_vocab", "check_special_ids", "SEQGAN_FILTER_SIZES",
            "SEQGAN_NUM_FILTERS"]
 
 # The discriminator of SeqGAN (Yu et al. 2017, appendix): 12 filter widths, 1,720 filters in all.
 SEQGAN_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
 SEQGAN_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
-
-
-def check_temperature(temperature) -> float:
-    """Validate a softmax temperature: a positive finite number (notebook 05)."""
-    if isinstance(temperature, bool) or not isinstance(temperature, Real):
-        raise TypeError(f"temperature must be a number, got {type(temperature).__name__}")
-    t = float(temperature)
-    if not math.isfinite(t) or t <= 0:
-        raise ValueError(f"temperature must be positive and finite, got {temperature} (0 would mean argmax, "
-                         "which is not sampling: use a small value such as 0.05 for near-greedy samples)")
-    return t
-
-
-def draw_categorical(probs: torch.Tensor) -> torch.Tensor:
-    """One draw per row of ``probs`` ``(batch, K)`` by inverting the CDF: ids ``(batch, 1)``.
-    Same distribution as ``torch.multinomial(probs, 1)``, about 10x faster on a CPU for large K
-    (notebook 05: every sampler in the text notebooks uses it)."""
-    cdf = probs.cumsum(-1)
-    u = torch.rand(len(probs), 1, device=probs.device, dtype=cdf.dtype) * cdf[:, -1:]
-    return torch.searchsorted(cdf, u, right=True).clamp_(max=probs.shape[-1] - 1)
-
-
-def check_ids(x, vocab_size: int, name: str = "x") -> torch.Tensor:
-    """Validate a ``(batch, seq_len)`` tensor of token ids in ``[0, vocab_size)`` (notebook 05)."""
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor of token ids, got {type(x).__name__}")
-    if x.dtype not in (torch.int64, torch.int32):
-        raise TypeError(f"{name} must hold integer token ids (torch.long), got dtype {x.dtype}")
-    if x.dim() != 2 or x.numel() == 0:
-        raise ValueError(f"{name} must be a non-empty (batch, seq_len) tensor of ids, got shape {tuple(x.shape)}")
-    lo, hi = int(x.min()), int(x.max())
-    if lo < 0 or hi >= vocab_size:
-        bad = lo if lo < 0 else hi
-        raise ValueError(f"{name} holds token id {bad}, outside the vocabulary of {vocab_size} ids (0 to "
-                         f"{vocab_size - 1}); build the model with the data's vocab_size")
-    return x
 
 
 def check_same_vocab(*models: nn.Module) -> int:
@@ -125,11 +89,7 @@ class LSTMGenerator(nn.Module):
 
     def token_mask(self, x: torch.Tensor) -> torch.Tensor:
         """1.0 at positions that count (up to and including the first ``<eos>``), else 0.0."""
-        if self.eos_id is None:
-            return torch.ones(x.shape, device=x.device)
-        is_eos = (x == self.eos_id).long()
-        before_or_at_eos = (is_eos.cumsum(1) - is_eos) == 0
-        return before_or_at_eos.float()
+        return token_mask(x, self.eos_id)
 
     def log_probs(self, x: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
         """log p(x_t | x_<t) at each counted position ``(batch, len)``, 0 after ``<eos>``.
@@ -150,15 +110,37 @@ class LSTMGenerator(nn.Module):
         """p(. | x_<t) at every position ``(batch, len, vocab)``, logits divided by ``temperature``."""
         return F.softmax(self(x) / check_temperature(temperature), dim=-1)
 
+    def step(self, words: torch.Tensor, state):
+        """One step of the LSTM (notebook 05): read the words just written, ids ``(n,)`` or
+        relaxed one-hot vectors ``(n, vocab)`` (embedded as y @ E), from ``state``; return
+        the output ``(n, hidden)`` that predicts the next word, and the new state."""
+        emb = self.embedding(words) if not words.is_floating_point() else words @ self.embedding.weight
+        h, state = self.lstm(emb[:, None], state)
+        return h[:, -1], state
+
+    def _read(self, prefix: torch.Tensor):
+        """Read ``<start>`` and ``prefix`` ``(n, t)`` in one pass: the LSTM outputs ``(n, t + 1, hidden)``
+        and the state after the last of them."""
+        return self.lstm(self.embedding(torch.cat([self._start(len(prefix)), prefix], dim=1)))
+
+    def next_logits(self, prefix: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits ``(n, vocab)`` of the word after ``<start>`` and ``prefix`` ``(n, t)``; with no
+        prefix, of the first word (one row). Notebook 07 relaxes these."""
+        if prefix is None:
+            prefix = torch.zeros(1, 0, dtype=torch.long, device=self.out.weight.device)
+        elif prefix.shape[1] > 0:
+            check_ids(prefix, self.vocab_size, "prefix")
+        return self.out(self._read(prefix)[0][:, -1])
+
     def sample(self, num_samples: int | None = None, *, temperature: float = 1.0,
                prefix: torch.Tensor | None = None, return_probs: bool = False):
         """Sample ``num_samples`` sentences ``(num_samples, seq_len)`` of ids (notebook 05).
 
         ``temperature`` < 1 sharpens the distribution, > 1 flattens it. ``prefix`` (a
-        ``(batch, t)`` tensor of ids) fixes the first t tokens and samples the rest: the
-        Monte Carlo rollouts of SeqGAN (06). With ``return_probs`` also returns the
-        distribution each token was drawn from, ``(num_samples, seq_len, vocab)``.
-        Sampling is not differentiable: the ids carry no gradient (notebook 05 shows why).
+        ``(batch, t)`` tensor of ids) fixes the first t tokens and samples the rest. With
+        ``return_probs`` also returns the distribution each token was drawn from,
+        ``(num_samples, seq_len, vocab)``. Sampling is not differentiable: the ids carry no
+        gradient (notebook 05 shows why). The words are written by :func:`decode`.
         """
         temperature = check_temperature(temperature)
         if prefix is None:
@@ -166,37 +148,23 @@ class LSTMGenerator(nn.Module):
             prefix = torch.zeros(n, 0, dtype=torch.long, device=self.out.weight.device)
         else:
             if prefix.dim() != 2 or prefix.shape[1] >= self.seq_len:
-                raise ValueError(f"prefix must be (batch, t) with t < seq_len={self.seq_len}, got {tuple(prefix.shape)}")
+                raise ValueError(f"prefix must be (batch, t) with t < seq_len={self.seq_len}, "
+                                 f"got {tuple(prefix.shape)}")
             if prefix.shape[1] > 0:
                 check_ids(prefix, self.vocab_size, "prefix")
             if num_samples is not None and num_samples != len(prefix):
                 raise ValueError(f"num_samples={num_samples} but prefix has {len(prefix)} rows; give one or match them")
-            n = len(prefix)
         with torch.no_grad():
-            inputs = torch.cat([self._start(n), prefix], dim=1)
-            h, state = self.lstm(self.embedding(inputs))
-            logits = self.out(h[:, -1])
-            tokens, probs = [prefix], []
-            if return_probs and prefix.shape[1] > 0:
-                probs.append(F.softmax(self.out(h[:, :-1]) / temperature, dim=-1))
-            done = torch.zeros(n, dtype=torch.bool, device=inputs.device)
-            pad_row = F.one_hot(torch.tensor(self.pad_id or 0), self.vocab_size).float().to(inputs.device)
-            if self.eos_id is not None and prefix.shape[1] > 0:
-                done = (prefix == self.eos_id).any(1)
-            for _ in range(prefix.shape[1], self.seq_len):
-                p = F.softmax(logits / temperature, dim=-1)
-                if self.pad_id is not None:  # after <eos> the only continuation is <pad>
-                    p = torch.where(done[:, None], pad_row, p)
-                tok = draw_categorical(p)
-                tokens.append(tok)
-                if return_probs:
-                    probs.append(p[:, None])
-                if self.eos_id is not None:
-                    done = done | (tok[:, 0] == self.eos_id)
-                h, state = self.lstm(self.embedding(tok), state)
-                logits = self.out(h[:, -1])
-        x = torch.cat(tokens, dim=1)
-        return (x, torch.cat(probs, dim=1)) if return_probs else x
+            h, state = self._read(prefix)
+            done = (prefix == self.eos_id).any(1) if self.eos_id is not None and prefix.shape[1] > 0 else None
+            out = decode(self.step, h[:, -1], state, self.seq_len - prefix.shape[1], head=self.out,
+                         temperature=temperature, eos_id=self.eos_id, pad_id=self.pad_id, done=done,
+                         return_probs=return_probs)
+            if not return_probs:
+                return torch.cat([prefix, torch.stack(out, dim=1)], dim=1)
+            words, probs = out
+            seen = [F.softmax(self.out(h[:, :-1]) / temperature, dim=-1)] if prefix.shape[1] > 0 else []
+            return torch.cat([prefix, torch.stack(words, dim=1)], dim=1), torch.cat(seen + [torch.stack(probs, 1)], 1)
 
     def sample_relaxed(self, num_samples: int, *, temperature: float = 1.0, hard: bool = False) -> torch.Tensor:
         """Differentiable Gumbel-softmax sentences ``(num_samples, seq_len, vocab)`` (notebooks 05, 07).
@@ -209,21 +177,9 @@ class LSTMGenerator(nn.Module):
         """
         temperature = check_temperature(temperature)
         n = check_int(num_samples, "num_samples")
-        h, state = self.lstm(self.embedding(self._start(n)))
-        ys = []
-        done = torch.zeros(n, 1, dtype=torch.bool, device=h.device)
-        pad_row = F.one_hot(torch.tensor(self.pad_id or 0), self.vocab_size).float().to(h.device)
-        for _ in range(self.seq_len):
-            logits = self.out(h[:, -1])
-            gumbel = -torch.log(-torch.log(torch.rand_like(logits).clamp_(1e-10, 1.0)))
-            y = F.softmax((logits + gumbel) / temperature, dim=-1)
-            if hard:
-                y = F.one_hot(y.argmax(-1), self.vocab_size).float() - y.detach() + y
-            if self.eos_id is not None:
-                y = torch.where(done, pad_row, y)
-                done = done | (y.argmax(-1, keepdim=True) == self.eos_id)
-            ys.append(y)
-            h, state = self.lstm((y @ self.embedding.weight)[:, None], state)
+        features, state = self.step(self._start(n)[:, 0], None)
+        ys = decode(self.step, features, state, self.seq_len, head=self.out, temperature=temperature,
+                    relaxed=True, hard=hard, eos_id=self.eos_id, pad_id=self.pad_id)
         return torch.stack(ys, dim=1)
 
 

@@ -1,35 +1,90 @@
-"""Plots for the text notebooks: MLE learning curves and gradient-estimator comparisons.
+"""Plots and displays for the text notebooks (05-10): training histories, gradient-estimator
+comparisons, temperature sweeps, one relaxed word, and the source of a loss.
 
-Introduced in notebook 05.
+The top layer of ``gan_helpers.text``: it only reads what the lower modules produce.
 """
 from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import torch
+import torch.nn.functional as F
 
-from .mle import MLEHistory
+from .sampling import gumbel_softmax
+from .trainer import History
 
-__all__ = ["plot_mle_history", "plot_estimators_vs_temperature", "plot_estimators_vs_samples"]
+__all__ = ["plot_history", "plot_histories", "plot_oracle_curves", "plot_estimators_vs_temperature",
+           "plot_estimators_vs_samples", "plot_sweep", "draw_relaxed_sample", "show_source"]
 
 _COLORS = {"REINFORCE": "C0", "REINFORCE + baseline": "C1", "Gumbel-softmax": "C2", "straight-through": "C3"}
 
 
-def plot_mle_history(history: MLEHistory, *, ax=None, baseline: float | None = None, baseline_label: str = ""):
-    """Training and validation NLL per epoch of :func:`pretrain_mle` (notebook 05)."""
-    if not isinstance(history, MLEHistory):
-        raise TypeError(f"expected the MLEHistory returned by pretrain_mle, got {type(history).__name__}")
+def _series(history: History, name: str):
+    """(x, y) of a metric at its evaluation steps, or of a per-update record at updates 1, 2, ..."""
+    if not isinstance(history, History):
+        raise TypeError(f"expected a History returned by a gan_helpers.text trainer, got {type(history).__name__}")
+    if name in history.metrics:
+        return np.asarray(history.steps), np.asarray(history[name], dtype=float)
+    values = getattr(history, name, None) if name in History.PER_UPDATE + ("d_loss",) else None
+    if not values:
+        raise KeyError(f"this history has no {name!r}: metrics {sorted(history.metrics)}, per-update records "
+                       f"{[f for f in History.PER_UPDATE + ('d_loss',) if getattr(history, f)]}")
+    return np.arange(1, len(values) + 1), np.asarray(values, dtype=float)
+
+
+def plot_history(history: History, metrics=("train_nll", "val_nll"), *, ax=None, first_step: int = 1,
+                 baseline: float | None = None, baseline_label: str = "", ylabel: str = "nats per token",
+                 xlabel: str = "epoch", title: str = ""):
+    """Metrics of one training run against the epoch (notebooks 05, 08), from ``first_step``
+    (0 includes the untrained model), with the epoch early stopping kept marked and an
+    optional horizontal ``baseline``. Returns the axis."""
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3))
-    epochs = np.arange(1, len(history.train_nll) + 1)
-    ax.plot(epochs, history.train_nll, "o-", label="train NLL")
-    ax.plot(epochs, history.val_nll, "s-", label="validation NLL")
-    if history.best_epoch:
-        ax.axvline(history.best_epoch, color="grey", ls=":", lw=1, label="kept (best validation)")
+    for name, marker in zip(metrics, "osd^v"):
+        x, y = _series(history, name)
+        keep = (x >= first_step) & np.isfinite(y)
+        ax.plot(x[keep], y[keep], marker + "-", label=name.replace("_", " "))
+    if history.best_step:
+        ax.axvline(history.best_step, color="grey", ls=":", lw=1, label="kept (best validation)")
     if baseline is not None:
         ax.axhline(baseline, color="k", ls="--", lw=1, label=baseline_label)
-    ax.set_xlabel("epoch"), ax.set_ylabel("nats per token"), ax.legend(fontsize=8)
+    ax.set_xlabel(xlabel), ax.set_ylabel(ylabel), ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
     return ax
+
+
+def plot_histories(histories, metrics, *, axes=None, titles=None, floor: float | None = None,
+                   floor_label: str = "", xlabel: str = "epoch", ylabel: str = ""):
+    """Several runs side by side, one axis per metric (notebooks 06, 07, 09): ``histories`` is
+    a list of :class:`History` (labelled by their method) or a dict ``{label: history}``.
+    ``floor`` draws a horizontal reference line on every axis. Returns the axes."""
+    runs = histories if isinstance(histories, dict) else {h.method: h for h in histories}
+    if not runs:
+        raise ValueError("plot_histories needs at least one history")
+    if axes is None:
+        axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.4), squeeze=False)[1][0]
+    for ax, name, title in zip(axes, metrics, titles or metrics):
+        for label, h in runs.items():
+            ax.plot(*_series(h, name), "o-", ms=3, label=label)
+        if floor is not None:
+            ax.axhline(floor, color="k", ls="--", lw=1, label=floor_label)
+        ax.set_title(title, fontsize=10), ax.set_xlabel(xlabel), ax.set_ylabel(ylabel)
+    axes[-1].legend(fontsize=8)
+    return axes
+
+
+def plot_oracle_curves(histories, floor: float, *, axes=None):
+    """NLL-oracle (quality of samples) and NLL-test (coverage of real data) over generator
+    updates for several runs on the oracle, with its entropy floor (notebooks 06, 07)."""
+    return plot_histories(histories, ("nll_oracle", "nll_test"), axes=axes, floor=floor,
+                          floor_label="oracle entropy (floor)", xlabel="generator updates", ylabel="nats per token",
+                          titles=("NLL-oracle (quality of samples)", "NLL-test (coverage of real data)"))
 
 
 def _check_table(table) -> None:
@@ -76,3 +131,52 @@ def plot_estimators_vs_samples(table: pd.DataFrame, *, ax=None):
     ax.set_xlabel("samples per estimate n"), ax.set_ylabel("MSE / ||exact gradient||²")
     ax.legend(fontsize=8)
     return ax
+
+
+def plot_sweep(table: pd.DataFrame, *, x: str, y: str, ax=None, annotate: bool = True, title: str = ""):
+    """One curve per model through its temperature sweep, each point labelled with its
+    temperature (notebook 10)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4.5))
+    for name, part in table.groupby("model", sort=False):
+        part = part.sort_values("temperature")
+        line, = ax.plot(part[x], part[y], "o-", label=name, alpha=0.85)
+        if annotate:
+            for _, r in part.iterrows():
+                ax.annotate(f"{r['temperature']:g}", (r[x], r[y]), textcoords="offset points", xytext=(4, 3),
+                            fontsize=7, color=line.get_color())
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def draw_relaxed_sample(ax, logits: torch.Tensor, noise: torch.Tensor, temperature: float, *, top_k: int = 12):
+    """One Gumbel-softmax vector y = softmax((logits + noise) / temperature) (notebook 07) as
+    bars over *its own* ``top_k`` largest entries, next to softmax(logits) for the same
+    words. Returns y. The argmax does not depend on the temperature; only the spread does."""
+    y = gumbel_softmax(logits, temperature, noise=noise).detach()
+    words = y.argsort(descending=True)[:top_k]
+    idx = np.arange(len(words))
+    ax.bar(idx - 0.2, F.softmax(logits, -1)[words].detach().numpy(), width=0.4, label="softmax(logits)")
+    ax.bar(idx + 0.2, y[words].numpy(), width=0.4, label=f"one relaxed sample, τ = {temperature:g}")
+    ax.set_xticks(idx, [str(int(i)) for i in words], fontsize=7)
+    ax.set_xlabel("token id (the sample's largest entries first)"), ax.set_ylim(0, 1), ax.legend(fontsize=8)
+    return y
+
+
+def show_source(obj, *, docstring: bool = False):
+    """The source code of a function or method of the package, as a rendered code block
+    (notebooks 06, 07, 09): the key lines of a loss come from the code that runs, never
+    from a copy. The docstring is left out unless ``docstring``."""
+    from IPython.display import Markdown
+
+    source = textwrap.dedent(inspect.getsource(obj))
+    if not docstring:
+        body = ast.parse(source).body[0].body
+        if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+            lines = source.splitlines()
+            source = "\n".join(lines[:body[0].lineno - 1] + lines[body[0].end_lineno:])
+    return Markdown(f"```python\n{source.rstrip()}\n```")

