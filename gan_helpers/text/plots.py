@@ -138,13 +138,16 @@ def plot_sweep(table: pd.DataFrame, *, x: str, y: str, ax=None, annotate: bool =
     temperature (notebook 10)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4.5))
-    for name, part in table.groupby("model", sort=False):
+    for k, (name, part) in enumerate(table.groupby("model", sort=False)):
         part = part.sort_values("temperature")
         line, = ax.plot(part[x], part[y], "o-", label=name, alpha=0.85)
         if annotate:
+            # alternate curves label on opposite sides, so two curves that meet (MLE and the
+            # VAE on the oracle) do not print their temperatures on top of each other
+            offset, align = ((4, 3), "left") if k % 2 == 0 else ((-4, -9), "right")
             for _, r in part.iterrows():
-                ax.annotate(f"{r['temperature']:g}", (r[x], r[y]), textcoords="offset points", xytext=(4, 3),
-                            fontsize=7, color=line.get_color())
+                ax.annotate(f"{r['temperature']:g}", (r[x], r[y]), textcoords="offset points", xytext=offset,
+                            ha=align, fontsize=7, color=line.get_color())
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     if title:
