@@ -1,11 +1,12 @@
-"""Interactive explorers for the text notebooks (notebook 07). On a code host widgets do not
-render, so each notebook draws a static figure of the same thing next to the widget
-(:func:`~gan_helpers.text.draw_relaxed_sample` draws both)."""
+"""Interactive explorers for the text notebooks (notebook 07). Where widgets do not render
+(a code host, an unrun notebook, the course website) the explorer's cell shows a static
+figure of what the slider controls instead (see :func:`gan_helpers.widgets.with_static_fallback`)."""
 from __future__ import annotations
 
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 
 from ..utils import check_int
@@ -25,6 +26,8 @@ def temperature_explorer(logits: torch.Tensor, *, num_samples: int = 500, top_k:
     the spread around it changes. No training inside. Returns the widget; its ``redraw``
     attribute redraws at the slider's value."""
     import ipywidgets as widgets
+
+    from ..widgets import with_static_fallback
 
     logits = logits.detach().float()
     if logits.dim() != 1 or len(logits) < 2:
@@ -48,6 +51,24 @@ def temperature_explorer(logits: torch.Tensor, *, num_samples: int = 500, top_k:
 
     slider.observe(redraw, "value")
     redraw()
-    box = widgets.VBox([slider, out])
+    box = with_static_fallback(widgets.VBox([slider, out]), _readout_figure(logits, noise, slider),
+                               "Temperature explorer: a slider from 0.01 to 10 that redraws one relaxed sample "
+                               "and prints the mean entropy and largest entry of the relaxed vectors. Run the notebook to move it; without a "
+                               "running kernel, the figure shows both read-outs over the slider's whole range.")
     box.redraw = redraw
     return box
+
+
+def _readout_figure(logits: torch.Tensor, noise: torch.Tensor, slider):
+    """The slider's two read-outs (mean entropy, mean largest entry) over its whole range."""
+    taus = np.logspace(slider.min, slider.max, 31)
+    ys = [gumbel_softmax(logits, float(t), noise=noise) for t in taus]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 2.6))
+    axes[0].plot(taus, [relaxed_entropy(y) for y in ys])
+    axes[0].axhline(math.log(len(logits)), color="grey", ls=":", label="uniform")
+    axes[0].set(xscale="log", xlabel="temperature", ylabel="mean entropy (nats)")
+    axes[0].legend(fontsize=8)
+    axes[1].plot(taus, [float(y.amax(-1).mean()) for y in ys])
+    axes[1].set(xscale="log", xlabel="temperature", ylabel="mean largest entry", ylim=(0, 1.05))
+    fig.tight_layout()
+    return fig
