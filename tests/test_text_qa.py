@@ -165,6 +165,28 @@ def test_discriminator_and_adversarial_fine_tuning():
     assert control.reward == [] and control.d_loss == []
 
 
+def test_qa_gan_and_its_control_see_the_same_batches(monkeypatch):
+    # the control differs from the GAN by the adversarial term only: same seed, same batches
+    import gan_helpers.text.qa_gan as qa_gan
+
+    v, q, a = toy_pairs()
+    seen = {"gan": [], "control": []}
+    real_gan_step, real_mle_step = qa_gan.qa_generator_step, qa_gan._mle_step
+    monkeypatch.setattr(qa_gan, "qa_generator_step", lambda g, d, qb, *rest: seen["gan"].append(qb.clone())
+                        or real_gan_step(g, d, qb, *rest))
+    monkeypatch.setattr(qa_gan, "_mle_step", lambda g, qb, *rest: seen["control"].append(qb.clone())
+                        or real_mle_step(g, qb, *rest))
+    torch.manual_seed(3)
+    train_qa_gan(tiny_generator(v), QADiscriminator(len(v), emb_dim=8, hidden_dim=8), q, a, progress=False,
+                 config=QAGANConfig(num_steps=4, batch_size=8, d_pretrain_steps=3, batch_seed=5))
+    torch.manual_seed(4)        # whatever else drew from the global generator
+    train_qa_gan(tiny_generator(v), None, q, a, progress=False,
+                 config=QAGANConfig(num_steps=4, batch_size=8, pg_weight=0.0, batch_seed=5))
+    assert len(seen["gan"]) == len(seen["control"]) == 4
+    assert all(torch.equal(x, y) for x, y in zip(seen["gan"], seen["control"]))
+    assert not all(torch.equal(seen["gan"][0], x) for x in seen["gan"][1:])      # and the batches do change
+
+
 # ---- bad inputs -------------------------------------------------------------------------------
 
 def test_empty_question_is_an_error():

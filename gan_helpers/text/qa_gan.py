@@ -69,8 +69,9 @@ class QAGANConfig(GANConfig):
     answers (at ``temperature``) to the same questions; the generator takes one step on
     ``pg_weight`` times the REINFORCE loss plus ``mle_weight`` times the MLE loss of the
     real answers (teacher forcing, Li et al. 2017), then D ``d_steps`` steps on the same
-    batch. ``pg_weight=0`` is the control: MLE continued for the same updates, no D.
-    ``d_pretrain_steps`` train D against the starting generator."""
+    batch. ``pg_weight=0`` is the control: MLE continued for the same updates, no D; runs
+    with the same ``batch_seed`` draw the same fine-tuning batches, whatever else used the
+    random generator. ``d_pretrain_steps`` train D against the starting generator."""
 
     num_steps: int = 100
     batch_size: int = 32
@@ -80,10 +81,12 @@ class QAGANConfig(GANConfig):
     mle_weight: float = 1.0
     temperature: float = 1.0
     d_pretrain_steps: int = 200
+    batch_seed: int = 0
 
     def __post_init__(self):
         super().__post_init__()
         check_int(self.d_pretrain_steps, "d_pretrain_steps", minimum=0)
+        check_int(self.batch_seed, "batch_seed", minimum=0)
         for name in ("pg_weight", "mle_weight"):
             check_positive(getattr(self, name), name, allow_zero=True)
         if self.pg_weight == 0 and self.mle_weight == 0:
@@ -163,6 +166,9 @@ def train_qa_gan(generator, discriminator, q: torch.Tensor, a: torch.Tensor, *, 
     g_opt = torch.optim.Adam(generator.parameters(), lr=config.lr)
     d_opt = torch.optim.Adam(discriminator.parameters(), lr=config.d_lr) if adversarial else None
     start = time.perf_counter()
+    # the fine-tuning batches come from their own generator: the GAN and its control (which
+    # skips D's pretraining and the sampling) see the same batches in the same order
+    batches = torch.Generator().manual_seed(config.batch_seed)
     generator.eval()
     pretrain_losses = []
     if adversarial and config.d_pretrain_steps:
@@ -178,7 +184,7 @@ def train_qa_gan(generator, discriminator, q: torch.Tensor, a: torch.Tensor, *, 
     batch = {}
 
     def generator_step(step: int) -> dict:
-        idx = torch.randint(len(q), (config.batch_size,))
+        idx = torch.randint(len(q), (config.batch_size,), generator=batches)
         if not adversarial:
             return _mle_step(generator, q[idx], a[idx], g_opt, config)
         batch["idx"], batch["fake"] = idx, generator.generate(q[idx], temperature=config.temperature)
