@@ -308,8 +308,6 @@ def _orange_share(png: bytes) -> float:
     return orange / len(hue)
 
 
-@pytest.mark.skip(reason="notebook 07's temperature explorer plots its relaxed sample on tokens outside the "
-                         "12 it draws (bug 1 of the readers issue); unskip when the fix lands")
 def test_gumbel_explorer_shows_the_sample_bars_at_a_low_temperature(ran):
     page, _ = ran(ROOT / "notebooks" / "07_gumbel_gan.ipynb")
     slider = page.locator(".widget-slider").filter(has_text="temperature").first
