@@ -104,7 +104,7 @@ class History:
 
 
 def ema_copy(generator: nn.Module) -> nn.Module:
-    """A frozen copy of ``generator`` to hold the moving average of its weights (notebook 03)."""
+    """A frozen copy of ``generator`` to hold the moving average of its weights (notebook 04)."""
     ema = copy.deepcopy(generator)
     for p in ema.parameters():
         p.requires_grad_(False)
