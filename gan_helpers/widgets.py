@@ -20,7 +20,7 @@ import numpy as np
 from .theory import gaussian_pdf, js_divergence, optimal_discriminator, value_function
 from .training import History
 
-__all__ = ["with_static_fallback", "StaticFallbackBox", "draw_optimal_discriminator",
+__all__ = ["LABEL_STYLE", "with_static_fallback", "StaticFallbackBox", "draw_optimal_discriminator",
            "optimal_discriminator_explorer", "snapshot_slider"]
 
 WIDGET_VIEW_MIMETYPE = "application/vnd.jupyter.widget-view+json"

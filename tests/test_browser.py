@@ -275,6 +275,9 @@ def test_widgets_run_and_their_sliders_move_the_plot(ran, path):
     assert ok and not problems, f"{path.name} run in the browser: " + ("; ".join(problems) or "a cell failed")
     sliders = page.locator(".widget-slider")
     assert sliders.count(), f"{path.name}: its widgets rendered no slider"
+    cut = page.evaluate("() => [...document.querySelectorAll('.widget-slider .widget-label')]"
+                        ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)")
+    assert not cut, f"{path.name}: slider labels cut short on the page: {cut}"
     for i in range(sliders.count()):
         slider = sliders.nth(i)
         box = slider.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")

@@ -77,6 +77,7 @@ def test_temperature_explorer_redraws_when_the_slider_moves(capsys):
     box = temperature_explorer(logits, num_samples=50, top_k=8, temperature=1.0)
     assert box.fallback_png.startswith(b"\x89PNG") and "slider" in box.fallback_text     # shown where no kernel runs
     slider = box.children[0].children[0]
+    assert slider.style.description_width == "initial"   # the label in full, not "temperat..."
     before = len(plt.get_fignums())
     slider.value = 0.05                                  # the callback runs and draws a new figure
     assert len(plt.get_fignums()) == before + 1

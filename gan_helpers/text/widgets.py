@@ -27,7 +27,7 @@ def temperature_explorer(logits: torch.Tensor, *, num_samples: int = 500, top_k:
     attribute redraws at the slider's value."""
     import ipywidgets as widgets
 
-    from ..widgets import with_static_fallback
+    from ..widgets import LABEL_STYLE, with_static_fallback
 
     logits = logits.detach().float()
     if logits.dim() != 1 or len(logits) < 2:
@@ -36,7 +36,7 @@ def temperature_explorer(logits: torch.Tensor, *, num_samples: int = 500, top_k:
                          generator=torch.Generator().manual_seed(seed))
     top_k = min(check_int(top_k, "top_k"), len(logits))
     slider = widgets.FloatLogSlider(value=check_temperature(temperature), base=10, min=-2, max=1, step=0.05,
-                                    description="temperature")
+                                    description="temperature", style=LABEL_STYLE)
     out = widgets.Output()
 
     def redraw(_=None):
