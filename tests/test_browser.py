@@ -242,16 +242,24 @@ def _image_bytes(locator) -> bytes:
     return base64.b64decode(src.split(",", 1)[1]) if src and src.startswith("data:") else b""
 
 
-def _move(page, handle, readout, plot):
-    """Move one slider with the keyboard (Home, or End if it already sits at its start) and
-    return (readout before, after, plot pixels before, after)."""
-    value, before = readout.text_content(), _image_bytes(plot)
-    deadline = time.time() + 20
-    while not before and time.time() < deadline:          # a redraw may still be under way
+def _drawn_image(plot, unlike: bytes = b"", timeout: float = 20) -> bytes:
+    """The plot's PNG once the kernel has drawn one that differs from ``unlike`` (b"" if it
+    has not within ``timeout`` seconds)."""
+    deadline = time.time() + timeout
+    png = _image_bytes(plot)
+    while (not png or png == unlike) and time.time() < deadline:
         time.sleep(0.2)
-        before = _image_bytes(plot)
+        png = _image_bytes(plot)
+    return png if png != unlike else b""
+
+
+def _move(page, handle, readout, plot, keys=("Home", "End")):
+    """Press the first of ``keys`` that moves the slider (by default Home, or End if it already
+    sits at its start) and wait for the redrawn plot. Returns (readout before, after, plot
+    before, after); if no key moves the slider, it returns at once with nothing changed."""
+    value, before = readout.text_content(), _drawn_image(plot)
     handle.focus()
-    for key in ("Home", "End"):
+    for key in keys:
         handle.press(key)
         try:
             page.wait_for_function("([el, v]) => el.textContent !== v", arg=[readout.element_handle(), value],
@@ -259,12 +267,9 @@ def _move(page, handle, readout, plot):
             break
         except Exception:
             continue
-    deadline = time.time() + 20
-    after = _image_bytes(plot)
-    while (not after or after == before) and time.time() < deadline:     # the kernel redraws the figure
-        time.sleep(0.2)
-        after = _image_bytes(plot)
-    return value, readout.text_content(), before, after
+    else:
+        return value, value, before, before
+    return value, readout.text_content(), before, _drawn_image(plot, unlike=before)
 
 
 @pytest.mark.parametrize("path", WIDGET_NOTEBOOKS, ids=[p.stem for p in WIDGET_NOTEBOOKS])
@@ -330,16 +335,11 @@ def test_gumbel_explorer_shows_the_sample_bars_at_a_low_temperature(ran):
     plot = slider.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]").locator(
         ".widget-output img").first
     readout = slider.locator(".widget-readout")
-    # the page is shared with the test that moves every slider, which may have left this one
-    # at its start already; move it there only if it is elsewhere
-    if float(readout.text_content()) > 0.05:
-        _move(page, slider.locator(".noUi-handle").first, readout, plot)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    # Home takes the slider to its start; it may sit there already (the page is shared with
+    # the test that moves every slider), and then the plot already shows the start
+    _move(page, slider.locator(".noUi-handle").first, readout, plot, keys=("Home",))
     assert float(readout.text_content()) <= 0.05, f"the temperature slider's start reads {readout.text_content()}"
-    png, deadline = _image_bytes(plot), time.time() + 20
-    while not png and time.time() < deadline:
-        time.sleep(0.2)
-        png = _image_bytes(plot)
+    png = _drawn_image(plot)
     assert png, "07's temperature explorer shows no plot"
     share = _orange_share(png)
     # one relaxed sample at a low temperature is nearly one-hot: one tall bar in the second

@@ -52,9 +52,10 @@ def temperature_explorer(logits: torch.Tensor, *, num_samples: int = 500, top_k:
     slider.observe(redraw, "value")
     redraw()
     box = with_static_fallback(widgets.VBox([slider, out]), _readout_figure(logits, noise, slider),
-                               "Temperature explorer: a slider from 0.01 to 10 that redraws one relaxed sample "
-                               "and prints the mean entropy and largest entry of the relaxed vectors. Run the notebook to move it; without a "
-                               "running kernel, the figure shows both read-outs over the slider's whole range.")
+                               "Temperature explorer: a slider from 0.01 to 10 that redraws one relaxed sample and "
+                               "prints the mean entropy and largest entry of the relaxed vectors. Run the notebook to "
+                               "move it; without a running kernel, the figure shows both read-outs over the slider's "
+                               "whole range.")
     box.redraw = redraw
     return box
 
