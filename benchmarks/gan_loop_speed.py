@@ -16,7 +16,7 @@ import torch
 
 from gan_helpers import (classic_1d_discriminator, classic_1d_generator, discriminator_loss, generator_loss,
                          mean_std, mlp_discriminator, mlp_generator, mode_metrics, ring_mixture,
-                         sample_gaussian_1d, sample_mixture, set_seed, stratified_noise, train_gan)
+                         sample_gaussian_1d, sample_mixture, set_seed, stratified_noise, train_gan, TrainGANConfig)
 
 
 def bare_loop(G, D, sample_real, sample_noise, num_steps, batch_size):
@@ -40,9 +40,10 @@ def bare_loop(G, D, sample_real, sample_noise, num_steps, batch_size):
 def recorded_loop(G, D, sample_real, sample_noise, num_steps, batch_size, metrics_fn):
     opt_g, opt_d = torch.optim.Adam(G.parameters(), 1e-3), torch.optim.Adam(D.parameters(), 1e-3)
     start = time.perf_counter()
-    train_gan(G, D, sample_real, sample_noise, num_steps=num_steps, batch_size=batch_size, opt_g=opt_g, opt_d=opt_d,
-              eval_steps=range(0, num_steps + 1, max(1, num_steps // 10)), metrics_fn=metrics_fn,
-              num_eval_samples=1000, progress=True, desc="recorded")
+    config = TrainGANConfig(num_steps=num_steps, batch_size=batch_size, num_eval_samples=1000,
+                            eval_steps=range(0, num_steps + 1, max(1, num_steps // 10)))
+    train_gan(G, D, sample_real, sample_noise, config, opt_g=opt_g, opt_d=opt_d, metrics_fn=metrics_fn, progress=True,
+              desc="recorded")
     return num_steps / (time.perf_counter() - start)
 
 

@@ -20,7 +20,7 @@ import torch
 
 from gan_helpers import (build_replicas, classic_1d_discriminator, classic_1d_generator, mean_std,
                          mlp_discriminator, mlp_generator, mode_metrics, ring_mixture, sample_gaussian_1d,
-                         sample_mixture, set_seed, stratified_noise, train_gan)
+                         sample_mixture, set_seed, stratified_noise, train_gan, TrainGANConfig)
 
 
 @dataclass
@@ -52,10 +52,10 @@ def cases() -> dict[str, Case]:
 def time_runs(case: Case, seeds: list[int], steps: int, vectorised: bool) -> float:
     def train(G, D, replicas):
         opt_g, opt_d = (torch.optim.Adam(net.parameters(), 1e-3, betas=(0.5, 0.999), fused=True) for net in (G, D))
-        train_gan(G, D, case.sample_real, case.sample_noise, num_steps=steps, batch_size=case.batch_size,
-                  opt_g=opt_g, opt_d=opt_d, eval_steps=range(0, steps + 1, max(1, steps // 10)),
-                  metrics_fn=case.metrics_fn, num_eval_samples=case.num_eval_samples, replicas=replicas,
-                  progress=False, **case.extra)
+        config = TrainGANConfig(num_steps=steps, batch_size=case.batch_size, num_eval_samples=case.num_eval_samples,
+                                eval_steps=range(0, steps + 1, max(1, steps // 10)), **case.extra)
+        train_gan(G, D, case.sample_real, case.sample_noise, config, opt_g=opt_g, opt_d=opt_d,
+                  metrics_fn=case.metrics_fn, replicas=replicas, progress=False)
 
     set_seed(0)
     start = time.perf_counter()

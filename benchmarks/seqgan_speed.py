@@ -5,7 +5,7 @@ completions per update; a discriminator epoch is one pass over 2,000 real + 2,00
 sentences in batches of 64. Two discriminators: notebook 06's (embedding 32, 16 filters per
 width 2-5) and ``CNNDiscriminator``'s default (embedding 64, 32 filters per width). The
 update is split into its parts: sampling the completions, scoring them with D, the rest.
-The completions are written by the one decoding loop of ``gan_helpers.text.sampling``.
+The completions are written by the one decoding loop of ``gan_helpers.text.core.sampling``.
 Run: ``OMP_NUM_THREADS=1 python benchmarks/seqgan_speed.py`` (``--threads 2`` to use both cores
 of a 2-core machine). The last line is the floor of exact sampling: the output layer and the
 exponentials for every sampled position, 194,560 rows x 1,000 words, with nothing else.

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import nbformat
 
-from ..utils import CLAIMS_LOG_ENV, PROGRESS_ENV
+from ..common.claims import CLAIMS_LOG_ENV
+from ..common.runtime import PROGRESS_ENV
 
 __all__ = ["NotebookRun", "execute_notebook", "parameters_cell", "main"]
 
@@ -104,7 +105,7 @@ def _run_with_nbclient(path: pathlib.Path, output: pathlib.Path, timeout: int):
         failed = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
             o.get("output_type") == "error" for o in c.get("outputs", []))), None)
     # Committed without widget state: then a code host (nbconvert) and a notebook not yet run
-    # in JupyterLab show each widget's static fallback figure (gan_helpers.widgets) instead of
+    # in JupyterLab show each widget's static fallback figure (gan_helpers.common.display) instead of
     # a dead copy of the widget or nothing. (nbclient needs the state while it runs.)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, output)

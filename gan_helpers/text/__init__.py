@@ -1,39 +1,27 @@
-"""Text GANs (notebooks 05-10), one layer per row, each importing only the rows above it:
+"""Text GANs (notebooks 05-11), in floors that show the layers; each imports only the
+floors below it (and ``gan_helpers.common``), never the continuous wing:
 
-1. ``vocab`` (tokens, ids, the row format, the review corpus), ``qa_data`` (question-answer
-   pairs); ``sampling`` (every way to draw a word, the one decoding loop); ``models``
-   (LSTM generator, CNN discriminator); ``oracle``.
-2. ``metrics`` (NLL, BLEU, Self-BLEU, distinct-n, corpus BLEU), ``estimators`` (gradient
-   estimators against the exact gradient).
-3. ``trainer`` (the one History, the one update, the one epoch loop), ``adversarial`` (the
-   one text-GAN loop), ``discriminate``, ``mle``.
-4. Methods: ``seqgan``, ``gumbel_gan``, ``seq2seq`` and ``qa_gan``, ``vae`` and ``vae_train``.
-5. ``checkpoints`` (save and read any model, fingerprinted against its data).
-6. ``recipes`` (how each shipped model is trained; ``python -m gan_helpers.text`` rebuilds them).
-7. ``compare``, ``qa_eval``, ``plots``, ``widgets``.
+1. ``core``: tokens, ids and corpora (``vocab``, ``qa_data``); every way to draw a word
+   and the one decoding loop (``sampling``); the LSTM generator and CNN discriminator
+   (``models``); the synthetic ``oracle``; ``metrics``; gradient ``estimators``.
+2. ``training``: the one update and epoch loop (``trainer``), the one text-GAN loop
+   (``adversarial``), ``discriminate``, ``mle``.
+3. ``methods``: ``seqgan``, ``gumbel_gan``, ``seq2seq`` and ``qa_gan``, ``vae`` and ``vae_train``.
+4. ``pretrained``: ``checkpoints`` (any model saved with its settings, checked against its
+   data) and ``recipes`` (how each shipped model is trained), with the shipped files.
+5. ``lessons``: ``compare``, ``qa_eval``, ``plots``, ``widgets``.
 
-Import from here: ``from gan_helpers.text import review_corpus, LSTMGenerator, train_seqgan, ...``.
+Import from here: ``from gan_helpers.text import review_corpus, LSTMGenerator, train_seqgan``.
+A name loads its module on first use, so reading a shipped model does not import every
+trainer.
 """
-from .vocab import *  # noqa: F401,F403
-from .qa_data import *  # noqa: F401,F403
-from .sampling import *  # noqa: F401,F403
-from .models import *  # noqa: F401,F403
-from .oracle import *  # noqa: F401,F403
-from .metrics import *  # noqa: F401,F403
-from .estimators import *  # noqa: F401,F403
-from .trainer import *  # noqa: F401,F403
-from .adversarial import *  # noqa: F401,F403
-from .discriminate import *  # noqa: F401,F403
-from .mle import *  # noqa: F401,F403
-from .seqgan import *  # noqa: F401,F403
-from .gumbel_gan import *  # noqa: F401,F403
-from .seq2seq import *  # noqa: F401,F403
-from .qa_gan import *  # noqa: F401,F403
-from .vae import *  # noqa: F401,F403
-from .vae_train import *  # noqa: F401,F403
-from .checkpoints import *  # noqa: F401,F403
-from .recipes import *  # noqa: F401,F403
-from .compare import *  # noqa: F401,F403
-from .qa_eval import *  # noqa: F401,F403
-from .plots import *  # noqa: F401,F403
-from .widgets import *  # noqa: F401,F403
+from ..common.exports import lazy_exports as _lazy_exports
+
+_MODULES = ("core.vocab", "core.qa_data", "core.sampling", "core.models", "core.oracle", "core.metrics",
+            "core.estimators", "training.trainer", "training.adversarial", "training.discriminate", "training.mle",
+            "methods.seqgan", "methods.gumbel_gan", "methods.seq2seq", "methods.qa_gan", "methods.vae",
+            "methods.vae_train", "pretrained.checkpoints", "pretrained.recipes", "lessons.compare",
+            "lessons.qa_eval", "lessons.plots", "lessons.widgets")
+_SUBPACKAGES = ("core", "training", "methods", "pretrained", "lessons")
+
+__all__, __getattr__, __dir__ = _lazy_exports(__name__, __path__[0], _MODULES, _SUBPACKAGES)

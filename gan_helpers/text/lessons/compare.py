@@ -1,0 +1,141 @@
+"""Quality and diversity together: temperature sweeps for every model (notebook 10).
+
+Caccia et al. (2020, "Language GANs Falling Short") showed that one number per model
+misleads: lowering the softmax temperature of a maximum-likelihood model buys quality
+with diversity, and a GAN's gain in quality may be no more than that trade. So each model
+is evaluated along a temperature sweep, and models are compared curve against curve:
+
+- on the oracle, NLL-oracle (quality) against NLL-test (coverage);
+- on real reviews, BLEU (quality) against Self-BLEU (diversity, inverted).
+
+A model here is anything with ``sample(num_samples, temperature=...)`` that returns id rows
+in :class:`~gan_helpers.text.LSTMGenerator`'s format: the generators of notebooks 05-07 and
+the sentence VAE of notebook 09 (whose NLL-test is an upper bound, the negative ELBO).
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ...common.checks import check_int
+from ..core.metrics import NgramReferences, bleu, oracle_nll, self_bleu
+from ..core.sampling import check_temperature
+
+__all__ = ["model_nll", "check_temperatures", "oracle_sweep", "review_sweep", "curve_gap", "dominated_share"]
+
+
+def model_nll(model, data: torch.Tensor, *, temperature: float = 1.0) -> float:
+    """Per-token NLL of ``data`` under ``model`` sampled at ``temperature`` (notebook 10): exact
+    for an LSTM generator, the negative-ELBO upper bound for a sentence VAE (each text model's
+    ``nll_per_token``)."""
+    if not hasattr(model, "nll_per_token"):
+        raise TypeError(f"model must be a text model with nll_per_token (an LSTMGenerator or a SentenceVAE), "
+                        f"got {type(model).__name__}")
+    return model.nll_per_token(data, temperature=temperature)
+
+
+def check_temperatures(temperatures: Sequence[float]) -> list[float]:
+    """Sorted, distinct, positive temperatures, at least 2 of them (notebook 10)."""
+    temps = sorted({check_temperature(t) for t in temperatures})
+    if len(temps) < 2:
+        raise ValueError(f"a sweep needs at least 2 distinct temperatures, got {list(temperatures)}")
+    return temps
+
+
+def _check_models(models: Mapping) -> None:
+    if not isinstance(models, Mapping) or not models:
+        raise ValueError("models must be a non-empty dict {name: model}")
+    for name, m in models.items():
+        if not hasattr(m, "sample"):
+            raise TypeError(f"model {name!r} ({type(m).__name__}) has no sample(num_samples, temperature=...)")
+
+
+def oracle_sweep(models: Mapping, data, temperatures: Sequence[float], *, num_samples: int = 1000,
+                 seed: int = 0) -> pd.DataFrame:
+    """For each model and temperature (notebook 10): NLL-oracle of ``num_samples`` samples
+    (quality) and NLL-test of ``data.test`` (coverage), both per token. ``data`` is an
+    :class:`~gan_helpers.text.OracleData`. Every model's samples at a temperature are
+    drawn from the same random stream (``seed``), so the comparison is paired."""
+    _check_models(models)
+    temps, num_samples = check_temperatures(temperatures), check_int(num_samples, "num_samples")
+    rows = []
+    for name, model in models.items():
+        for t in temps:
+            torch.manual_seed(seed)
+            samples = model.sample(num_samples, temperature=t)
+            rows.append(dict(model=name, temperature=t, nll_oracle=oracle_nll(data.oracle, samples),
+                             nll_test=model_nll(model, data.test, temperature=t)))
+    return pd.DataFrame(rows)
+
+
+def review_sweep(models: Mapping, corpus, temperatures: Sequence[float], *, num_samples: int = 500,
+                 ns: Sequence[int] = (4, 5), seed: int = 0) -> pd.DataFrame:
+    """For each model and temperature (notebook 10): BLEU-n of ``num_samples`` samples
+    against the test reviews (quality) and their Self-BLEU-n (diversity, inverted), for
+    each n in ``ns``, plus NLL-test on the test reviews. The test reviews' n-grams are
+    counted once for all models. Sample sizes are fixed, as Self-BLEU depends on them."""
+    _check_models(models)
+    temps, num_samples = check_temperatures(temperatures), check_int(num_samples, "num_samples", minimum=2)
+    ns = sorted(check_int(n, "n") for n in ns)
+    refs = NgramReferences(corpus.tokens(corpus.test), max(ns))
+    rows = []
+    for name, model in models.items():
+        for t in temps:
+            torch.manual_seed(seed)
+            tokens = corpus.tokens(model.sample(num_samples, temperature=t))
+            row = dict(model=name, temperature=t, nll_test=model_nll(model, corpus.test, temperature=t))
+            row.update({f"bleu{n}": v for n, v in bleu(tokens, refs, ns, num_samples=num_samples).items()})
+            row.update({f"self_bleu{n}": v for n, v in self_bleu(tokens, ns, num_samples=num_samples).items()})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def curve_gap(table: pd.DataFrame, model: str, *, reference: str, x: str, y: str,
+              lower_is_better: bool = True) -> pd.Series:
+    """How much better ``model`` is than ``reference``'s curve at equal ``x`` (notebook 10).
+
+    For each of ``model``'s sweep points, the ``reference`` curve is interpolated linearly
+    at the same ``x`` and the gap in ``y`` is returned, signed so that > 0 means ``model``
+    is better. ``x`` must change monotonically with the temperature along the reference
+    sweep (NLL-oracle, BLEU and Self-BLEU do; NLL-test does not: it is lowest near 1).
+    Points whose ``x`` lies outside the reference sweep are NaN: no claim is made there."""
+    for col in ("model", x, y):
+        if col not in table:
+            raise KeyError(f"the table has no column {col!r}; it has {list(table.columns)}")
+    for m in (model, reference):
+        if m not in set(table["model"]):
+            raise ValueError(f"no model {m!r} in the table; it has {sorted(set(table['model']))}")
+    ref = table[table["model"] == reference].sort_values("temperature")
+    steps = np.diff(ref[x].to_numpy())
+    if not ((steps > 0).all() or (steps < 0).all()):
+        raise ValueError(f"{x!r} is not monotonic in the temperature along {reference!r}'s sweep "
+                         f"({np.round(ref[x].to_numpy(), 3).tolist()}); compare at equal values of an axis that is")
+    ref = ref.sort_values(x)
+    mine = table[table["model"] == model]
+    at_x = np.interp(mine[x], ref[x], ref[y], left=np.nan, right=np.nan)
+    gap = (at_x - mine[y]) if lower_is_better else (mine[y] - at_x)
+    return pd.Series(np.asarray(gap), index=mine["temperature"].to_numpy(), name=f"{model} vs {reference}")
+
+
+def dominated_share(table: pd.DataFrame, model: str, *, reference: str, better: Mapping[str, str]) -> float:
+    """Share of ``model``'s sweep points that some point of ``reference``'s sweep matches or
+    beats on every axis at once (notebook 10). ``better`` maps each column to "lower" or
+    "higher", e.g. ``{"nll_oracle": "lower", "nll_test": "lower"}``. 1.0 means that whatever
+    temperature ``model`` is sampled at, ``reference`` at some temperature is at least as
+    good in quality *and* diversity."""
+    if not better or any(v not in ("lower", "higher") for v in better.values()):
+        raise ValueError(f"better must map columns to 'lower' or 'higher', got {dict(better)}")
+    for col in ("model", *better):
+        if col not in table:
+            raise KeyError(f"the table has no column {col!r}; it has {list(table.columns)}")
+    for m in (model, reference):
+        if m not in set(table["model"]):
+            raise ValueError(f"no model {m!r} in the table; it has {sorted(set(table['model']))}")
+    sign = np.array([1.0 if v == "lower" else -1.0 for v in better.values()])
+    mine = table.loc[table["model"] == model, list(better)].to_numpy() * sign       # now lower is better
+    ref = table.loc[table["model"] == reference, list(better)].to_numpy() * sign
+    covered = [(ref <= point).all(axis=1).any() for point in mine]
+    return float(np.mean(covered))
