@@ -125,7 +125,7 @@ def test_widgets_appear_as_their_static_figures(site):
 
 @pytest.mark.site
 def test_site_renders_formulas_and_figures_offline_in_a_browser(site):
-    from test_browser import CHROMIUM, CHROMIUM_FLAGS, _require_browser
+    from .test_browser import CHROMIUM, CHROMIUM_FLAGS, _require_browser
     from playwright.sync_api import sync_playwright
 
     _require_browser()
