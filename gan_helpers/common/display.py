@@ -7,7 +7,7 @@ format in the widget's output instead, which for a bare widget is its ``repr``:
 ``VBox(children=(HBox(...``. :func:`with_static_fallback` puts a static figure of the same
 thing (a PNG) and a one-line sentence in that place, so the reader still sees the idea
 (introduced in notebook 01; every course widget). :func:`show_source` shows the key lines
-of a loss from the code that runs, never from a copy that can go stale (notebooks 02-10).
+of a loss from the code that runs, never from a copy that can go stale (notebooks 02-11).
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The one training record of the course, for the continuous GANs (notebooks 02-04) and
-every text model (05-10): what each update measured, what each evaluation measured, and
+every text model (05-11): what each update measured, what each evaluation measured, and
 how long training took.
 
 - Per update (each filled by the methods that have the quantity): ``g_loss``, ``d_loss``

@@ -1,7 +1,7 @@
 """Offline corpora from installed packages: movie reviews and question-answer pairs.
 
 Introduced in notebook 04 (Rotten Tomatoes reviews with sentiment labels); the text
-notebooks 05-10 reuse the same loader. Nothing here touches the network.
+notebooks 05-11 reuse the same loader. Nothing here touches the network.
 """
 from __future__ import annotations
 

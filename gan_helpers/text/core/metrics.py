@@ -1,7 +1,7 @@
 """Text metrics: NLL-oracle, NLL of held-out data, BLEU, Self-BLEU, distinct-n, and
 sacrebleu's corpus BLEU with its paired significance test.
 
-Introduced in notebook 05; the yardsticks of notebooks 06, 07 and 10 (corpus BLEU: 08). Quality and
+Introduced in notebook 05; the yardsticks of notebooks 06, 07 and 11 (corpus BLEU: 08). Quality and
 diversity are always reported together: BLEU and NLL-oracle reward safe, repetitive
 text; Self-BLEU, distinct-n and NLL-test catch the lost diversity (Caccia et al. 2020).
 
@@ -33,7 +33,7 @@ _EPSILON = 0.1   # SmoothingFunction().method1's epsilon
 def sequence_nll(model, data: torch.Tensor, *, batch_size: int = 1000, temperature: float = 1.0) -> float:
     """Mean negative log-likelihood per counted token (nats) of ``data`` under ``model``,
     an :class:`LSTMGenerator` (notebook 05), with its logits divided by ``temperature``
-    (notebook 10). Token-weighted over batches; each batch is moved to the model's device."""
+    (notebook 11). Token-weighted over batches; each batch is moved to the model's device."""
     check_ids(data, model.vocab_size, "data", seq_len=model.seq_len)
     batch_size = check_int(batch_size, "batch_size")
     total, count = 0.0, 0.0
@@ -60,7 +60,7 @@ def heldout_nll(generator, data: torch.Tensor, *, batch_size: int = 1000, temper
     """NLL-test: how unlikely held-out real sentences are under the generator, per token.
     Punishes a generator that drops part of the data (coverage); on oracle data its
     floor is the oracle's entropy (notebooks 05, 06). At ``temperature`` it scores the
-    generator as sampled at that temperature (notebook 10)."""
+    generator as sampled at that temperature (notebook 11)."""
     return sequence_nll(generator, data, batch_size=batch_size, temperature=temperature)
 
 
@@ -183,7 +183,7 @@ def bleu(samples, references, ns: Iterable[int] = (2, 3, 4, 5), *, num_samples: 
     Equals the mean of nltk's ``sentence_bleu`` with smoothing method1."""
     ns = sorted(check_int(n, "n") for n in ns)
     hyps = _fixed_sample(samples, num_samples, "BLEU")
-    if isinstance(references, NgramReferences):     # counted once, reused across models (notebook 10)
+    if isinstance(references, NgramReferences):     # counted once, reused across models (notebook 11)
         if references.exclude_self or references.max_n < max(ns):
             raise ValueError(f"these NgramReferences (max_n={references.max_n}, exclude_self="
                              f"{references.exclude_self}) cannot score BLEU-{max(ns)}; build them with "

@@ -2,7 +2,7 @@
 
 Introduced in notebook 05 (the LSTM generator, the CNN discriminator that reads one-hot or
 soft inputs); the same classes serve SeqGAN (06), the Gumbel-softmax GAN (07) and the
-side-by-side comparison (10). The oracle of notebook 06 is an :class:`LSTMGenerator` too.
+side-by-side comparison (11). The oracle of notebook 06 is an :class:`LSTMGenerator` too.
 
 Shapes: a batch of sentences is a LongTensor ``(batch, seq_len)`` of ids; a batch of
 relaxed (soft) sentences is a FloatTensor ``(batch, seq_len, vocab_size)`` whose rows sum
@@ -95,7 +95,7 @@ class LSTMGenerator(nn.Module):
 
     def log_probs(self, x: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
         """log p(x_t | x_<t) at each counted position ``(batch, len)``, 0 after ``<eos>``.
-        ``temperature`` scores ``x`` under the model sampled at that temperature (notebook 10)."""
+        ``temperature`` scores ``x`` under the model sampled at that temperature (notebook 11)."""
         temperature = check_temperature(temperature)
         h, mask = self.hidden_states(x), self.token_mask(x).bool()
         if bool(mask.all()):
@@ -185,7 +185,7 @@ class LSTMGenerator(nn.Module):
         the expected embedding y @ E back in, so gradients reach every parameter. ``hard``
         gives exact one-hots forward and the soft gradient backward (straight-through).
         For real text (``eos_id`` set), once a row's most likely word has been ``<eos>``
-        every later position is an exact ``<pad>`` one-hot, as in the real rows (notebook 10).
+        every later position is an exact ``<pad>`` one-hot, as in the real rows (notebook 11).
         """
         temperature = check_temperature(temperature)
         n = check_int(num_samples, "num_samples")

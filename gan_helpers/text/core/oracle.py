@@ -1,6 +1,6 @@
 """The synthetic oracle of SeqGAN: a fixed, randomly initialised LSTM language model.
 
-Introduced for notebook 05's tests and used as the benchmark of notebooks 06, 07 and 10.
+Introduced for notebook 05's tests and used as the benchmark of notebooks 06, 07 and 11.
 Because the data distribution is a known network, two things real text never allows
 become exact: the likelihood of any generated sentence under the *true* distribution
 (NLL-oracle, a quality score) and the entropy of the data (the oracle's NLL on its own

@@ -1,6 +1,6 @@
 """Word-level tokenizer, vocabulary, the row format of a sentence and the review corpus.
 
-Introduced in notebook 05; reused by every text notebook after it (06-10). The lowest
+Introduced in notebook 05; reused by every text notebook after it (06-11). The lowest
 layer of ``gan_helpers.text``: it imports nothing else from the package.
 
 A sentence becomes a fixed-length row of ids: its words, then ``<eos>``, then ``<pad>`` up
@@ -238,7 +238,7 @@ def load_review_corpus(*, max_len: int = 20, max_vocab: int | None = 5000, min_f
 
 
 def review_corpus() -> TextCorpus:
-    """The review corpus every text notebook from 06 on uses (notebooks 06-10): Rotten
+    """The review corpus every text notebook from 06 on uses (notebooks 06-11): Rotten
     Tomatoes reviews of at most ``REVIEW_MAX_LEN`` (20) words, a vocabulary of
     ``REVIEW_MAX_VOCAB`` (2,000) ids, the fixed split. The shipped "reviews" checkpoints
     were trained on exactly this corpus."""

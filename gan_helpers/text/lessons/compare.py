@@ -1,4 +1,4 @@
-"""Quality and diversity together: temperature sweeps for every model (notebook 10).
+"""Quality and diversity together: temperature sweeps for every model (notebook 11).
 
 Caccia et al. (2020, "Language GANs Falling Short") showed that one number per model
 misleads: lowering the softmax temperature of a maximum-likelihood model buys quality
@@ -28,7 +28,7 @@ __all__ = ["model_nll", "check_temperatures", "oracle_sweep", "review_sweep", "c
 
 
 def model_nll(model, data: torch.Tensor, *, temperature: float = 1.0) -> float:
-    """Per-token NLL of ``data`` under ``model`` sampled at ``temperature`` (notebook 10): exact
+    """Per-token NLL of ``data`` under ``model`` sampled at ``temperature`` (notebook 11): exact
     for an LSTM generator, the negative-ELBO upper bound for a sentence VAE (each text model's
     ``nll_per_token``)."""
     if not hasattr(model, "nll_per_token"):
@@ -38,7 +38,7 @@ def model_nll(model, data: torch.Tensor, *, temperature: float = 1.0) -> float:
 
 
 def check_temperatures(temperatures: Sequence[float]) -> list[float]:
-    """Sorted, distinct, positive temperatures, at least 2 of them (notebook 10)."""
+    """Sorted, distinct, positive temperatures, at least 2 of them (notebook 11)."""
     temps = sorted({check_temperature(t) for t in temperatures})
     if len(temps) < 2:
         raise ValueError(f"a sweep needs at least 2 distinct temperatures, got {list(temperatures)}")
@@ -55,7 +55,7 @@ def _check_models(models: Mapping) -> None:
 
 def oracle_sweep(models: Mapping, data, temperatures: Sequence[float], *, num_samples: int = 1000,
                  seed: int = 0) -> pd.DataFrame:
-    """For each model and temperature (notebook 10): NLL-oracle of ``num_samples`` samples
+    """For each model and temperature (notebook 11): NLL-oracle of ``num_samples`` samples
     (quality) and NLL-test of ``data.test`` (coverage), both per token. ``data`` is an
     :class:`~gan_helpers.text.OracleData`. Every model's samples at a temperature are
     drawn from the same random stream (``seed``), so the comparison is paired."""
@@ -73,7 +73,7 @@ def oracle_sweep(models: Mapping, data, temperatures: Sequence[float], *, num_sa
 
 def review_sweep(models: Mapping, corpus, temperatures: Sequence[float], *, num_samples: int = 500,
                  ns: Sequence[int] = (4, 5), seed: int = 0) -> pd.DataFrame:
-    """For each model and temperature (notebook 10): BLEU-n of ``num_samples`` samples
+    """For each model and temperature (notebook 11): BLEU-n of ``num_samples`` samples
     against the test reviews (quality) and their Self-BLEU-n (diversity, inverted), for
     each n in ``ns``, plus NLL-test on the test reviews. The test reviews' n-grams are
     counted once for all models. Sample sizes are fixed, as Self-BLEU depends on them."""
@@ -95,7 +95,7 @@ def review_sweep(models: Mapping, corpus, temperatures: Sequence[float], *, num_
 
 def curve_gap(table: pd.DataFrame, model: str, *, reference: str, x: str, y: str,
               lower_is_better: bool = True) -> pd.Series:
-    """How much better ``model`` is than ``reference``'s curve at equal ``x`` (notebook 10).
+    """How much better ``model`` is than ``reference``'s curve at equal ``x`` (notebook 11).
 
     For each of ``model``'s sweep points, the ``reference`` curve is interpolated linearly
     at the same ``x`` and the gap in ``y`` is returned, signed so that > 0 means ``model``
@@ -122,7 +122,7 @@ def curve_gap(table: pd.DataFrame, model: str, *, reference: str, x: str, y: str
 
 def dominated_share(table: pd.DataFrame, model: str, *, reference: str, better: Mapping[str, str]) -> float:
     """Share of ``model``'s sweep points that some point of ``reference``'s sweep matches or
-    beats on every axis at once (notebook 10). ``better`` maps each column to "lower" or
+    beats on every axis at once (notebook 11). ``better`` maps each column to "lower" or
     "higher", e.g. ``{"nll_oracle": "lower", "nll_test": "lower"}``. 1.0 means that whatever
     temperature ``model`` is sampled at, ``reference`` at some temperature is at least as
     good in quality *and* diversity."""

@@ -1,4 +1,4 @@
-"""Plots and displays for the text notebooks (05-10): training histories, gradient-estimator
+"""Plots and displays for the text notebooks (05-11): training histories, gradient-estimator
 comparisons, temperature sweeps, one relaxed word, and the source of a loss.
 
 The top layer of ``gan_helpers.text``: it only reads what the lower modules produce.
@@ -129,7 +129,7 @@ def plot_estimators_vs_samples(table: pd.DataFrame, *, ax=None):
 
 def plot_sweep(table: pd.DataFrame, *, x: str, y: str, ax=None, annotate: bool = True, title: str = ""):
     """One curve per model through its temperature sweep, each point labelled with its
-    temperature (notebook 10)."""
+    temperature (notebook 11)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4.5))
     for k, (name, part) in enumerate(table.groupby("model", sort=False)):

@@ -1,4 +1,4 @@
-"""A sentence VAE (Bowman et al. 2016): the non-adversarial baseline of notebooks 09 and 10.
+"""A sentence VAE (Bowman et al. 2016): the non-adversarial baseline of notebooks 09 and 11.
 
 An LSTM encoder reads a sentence and returns the mean and log-variance of a Gaussian
 q(z | x); z = mu + sigma * eps (the reparameterisation trick, Kingma & Welling 2014) is fed
@@ -228,7 +228,7 @@ class SentenceVAE(nn.Module):
     def sample(self, num_samples: int, *, temperature: float = 1.0) -> torch.Tensor:
         """``num_samples`` sentences ``(num_samples, seq_len)`` from the prior: z ~ N(0, I),
         then the decoder samples at ``temperature`` (> 0). Same format as
-        ``LSTMGenerator.sample`` (notebooks 09, 10)."""
+        ``LSTMGenerator.sample`` (notebooks 09, 11)."""
         temperature = check_temperature(temperature)
         z = torch.randn(check_int(num_samples, "num_samples"), self.latent_dim, device=self.device)
         return self.decode(z, temperature=temperature)
@@ -263,7 +263,7 @@ def vae_nll_bound(vae: SentenceVAE, data: torch.Tensor, *, temperature: float = 
                   batch_size: int = 1000) -> float:
     """An *upper bound* on the VAE's NLL per counted token (nats): the negative ELBO,
     (reconstruction NLL + KL) summed over ``data`` / number of counted tokens, under the same
-    token mask as ``sequence_nll`` (notebooks 09, 10). The decoder's logits are divided by
+    token mask as ``sequence_nll`` (notebooks 09, 11). The decoder's logits are divided by
     ``temperature``. The VAE's exact likelihood is intractable; its true NLL is *lower* than
     this number, so comparing it with an LSTM's ``heldout_nll`` favours the LSTM. One z per
     sentence from a fixed ``seed``: an unbiased estimate of the ELBO that repeats exactly."""

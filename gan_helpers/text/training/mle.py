@@ -2,7 +2,7 @@
 stopping, and MLE continued for as many updates as a GAN takes.
 
 Introduced in notebook 05; the pretraining step of SeqGAN (06) and the Gumbel GAN (07),
-the baseline every GAN is compared with (06, 07, 10).
+the baseline every GAN is compared with (06, 07, 11).
 """
 from __future__ import annotations
 

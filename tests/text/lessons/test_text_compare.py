@@ -1,4 +1,4 @@
-"""Temperature sweeps and curve comparisons (notebook 10) on tiny models."""
+"""Temperature sweeps and curve comparisons (notebook 11) on tiny models."""
 import math
 
 import pandas as pd
