@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..common.checks import check_int
+from ..common.checks import check_int, check_positive
 from ..common.records import keeps_settings
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "MinibatchDiscrimination",
     "classic_1d_generator",
     "classic_1d_discriminator",
+    "symmetric_1d_generator",
     "mlp_generator",
     "mlp_discriminator",
 ]
@@ -46,13 +47,16 @@ def mlp(sizes: list[int], activation: str = "relu", *, out_activation: str | Non
 
 
 class MinibatchDiscrimination(nn.Module):
-    """Minibatch discrimination (Salimans et al. 2016), introduced in notebook 02.
+    """Minibatch discrimination (Salimans et al. 2016, section 3.2), introduced in notebook 02.
 
-    Each sample is projected to ``num_kernels`` vectors of size ``kernel_dim``; for every
-    kernel the layer averages ``exp(-L1 distance)`` to the *other* samples of the batch. A
-    collapsed generator makes all samples alike, so these features are large for a fake
-    batch and small for a real one: D can see the lack of diversity and punish it.
-    Output: the input with ``num_kernels`` features appended.
+    Each sample's features ``f(x_i)`` are projected by a learned tensor ``T`` to
+    ``num_kernels`` vectors ``M_{i,k}`` of size ``kernel_dim``; for every kernel the layer
+    *sums* ``exp(-||M_{i,k} - M_{j,k}||_1)`` over the other samples ``j != i`` of the batch,
+    as the paper's released code does (its formula also counts ``j = i``, which adds the
+    same ``exp(0) = 1`` to every feature; the next linear layer's bias absorbs that
+    constant, so the two define the same discriminators). A collapsed batch scores up to
+    ``B - 1`` per kernel, a spread-out one close to 0: D can see the lack of diversity and
+    punish it. Output: the input with ``num_kernels`` features appended.
     """
 
     @keeps_settings
@@ -79,14 +83,15 @@ class MinibatchDiscrimination(nn.Module):
             raise ValueError(f"minibatch discrimination compares samples within a batch: batch size must be "
                              f"at least 2{' per replica' if stacked else ''}, got {batch}")
         m = (x @ self.T).unflatten(-1, (self.num_kernels, self.kernel_dim))     # (..., B, K, C)
+        m = m.movedim(-3, -1).contiguous()                                      # (..., K, C, B)
         # L1 distance between every pair of samples of a batch (so within a replica, never
-        # across replicas), one coordinate at a time: this keeps memory at (B, B, K) and
-        # stays twice differentiable, so a gradient penalty can go through it.
-        l1 = sum((m[..., :, None, :, c] - m[..., None, :, :, c]).abs() for c in range(self.kernel_dim))
-        # exp(-0) = 1 for each sample against itself; remove it so only *other* samples count.
-        # Averaging (the paper sums) keeps the features in [0, 1] whatever the batch size,
-        # so a large batch cannot saturate the output layer.
-        features = (torch.exp(-l1).sum(dim=-2) - 1.0) / (batch - 1)           # (..., B, K)
+        # across replicas), one coordinate at a time on contiguous (K, B, B) blocks: this
+        # keeps memory at (B, B, K), runs fastest on a CPU, and stays twice differentiable,
+        # so a gradient penalty can go through it.
+        l1 = sum((m[..., c, :, None] - m[..., c, None, :]).abs() for c in range(self.kernel_dim))
+        # Summed over the other samples, as in the paper: exp(-0) = 1 for each sample
+        # against itself is removed, so a feature counts the close neighbours a sample has.
+        features = (torch.exp(-l1).sum(dim=-1) - 1.0).transpose(-1, -2)          # (..., B, K)
         return torch.cat([x, features], dim=-1)
 
 
@@ -94,6 +99,26 @@ class MinibatchDiscrimination(nn.Module):
 def classic_1d_generator(hidden: int = 4) -> nn.Sequential:
     """Generator of the classic 1-D demo (notebook 02): linear -> softplus -> linear."""
     return nn.Sequential(nn.Linear(1, hidden), nn.Softplus(), nn.Linear(hidden, 1))
+
+
+def symmetric_1d_generator(k: float, c: float, *, scale: float = 1.0, shift: float = 0.0,
+                           hidden: int = 4) -> nn.Sequential:
+    """The classic 1-D generator (notebook 02) with weights set by hand, so that
+    ``G(z) = shift + scale * (softplus(k (z - c)) - softplus(-k (z + c)))``: two of its hidden
+    units, the others switched off. G is odd around ``shift``, so evenly spaced noise gives a
+    symmetric density: a shape the trained generators could have found, and did not."""
+    hidden = check_int(hidden, "hidden", minimum=2)          # two units are used
+    k = check_positive(k, "k")
+    c = check_positive(c, "c", allow_zero=True)
+    net = classic_1d_generator(hidden)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.zero_()
+        net[0].weight[:2, 0] = torch.tensor([k, -k])
+        net[0].bias[:2] = -k * c
+        net[2].weight[0, :2] = torch.tensor([scale, -scale])
+        net[2].bias.fill_(shift)
+    return net
 
 
 @keeps_settings

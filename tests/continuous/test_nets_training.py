@@ -6,7 +6,8 @@ import torch
 
 from gan_helpers import (History, MinibatchDiscrimination, TrainGANConfig, classic_1d_discriminator, classic_1d_generator,
                          discriminator_loss, ema_copy, generator_loss, mlp, mlp_discriminator, mlp_generator,
-                         pack_samples, r1_penalty, sample_gaussian_1d, stratified_noise, train_gan)
+                         pack_samples, r1_penalty, sample_gaussian_1d, stratified_noise, symmetric_1d_generator,
+                         train_gan)
 
 
 def test_mlp_shapes_and_bad_input():
@@ -24,16 +25,21 @@ def test_minibatch_discrimination_matches_definition():
     out = layer(x)
     m = (x @ layer.T).view(10, 4, 3)
     l1 = (m[:, None] - m[None, :]).abs().sum(-1)          # (B, B, K)
-    ref = (torch.exp(-l1).sum(1) - 1) / 9                 # other samples only, averaged
+    ref = torch.exp(-l1).sum(1) - 1                       # summed over the other samples (Salimans et al.)
     assert out.shape == (10, 10) and torch.allclose(out[:, 6:], ref, atol=1e-5)
     assert torch.equal(out[:, :6], x)
+    # the paper's formula also counts j = i: the same +1 on every feature, nothing else
+    with_self = sum(torch.exp(-(m[i] - m).abs().sum(-1)) for i in range(10))
+    assert torch.allclose(out[:, 6:] + 1, with_self, atol=1e-5)
 
 
 def test_minibatch_features_see_collapse():
     layer = MinibatchDiscrimination(4, 5, 3)
     diverse = layer(torch.randn(32, 4) * 3)[:, 4:].mean()
     collapsed = layer(torch.zeros(32, 4) + 0.5)[:, 4:].mean()
-    assert collapsed > diverse and collapsed.item() == pytest.approx(1.0)
+    # a collapsed batch: every one of the B - 1 others is at distance 0
+    assert collapsed > diverse and collapsed.item() == pytest.approx(31.0)
+    assert layer(torch.zeros(8, 4))[:, 4:].mean().item() == pytest.approx(7.0)
 
 
 def test_minibatch_discrimination_bad_input():
@@ -42,6 +48,22 @@ def test_minibatch_discrimination_bad_input():
         layer(torch.randn(1, 4))
     with pytest.raises(ValueError, match=r"shape \(batch, 4\)"):
         layer(torch.randn(8, 5))
+
+
+def test_symmetric_1d_generator_is_odd_and_a_classic_generator():
+    z = stratified_noise(1001, jitter=0.0)
+    g = symmetric_1d_generator(0.4, 6.0, scale=2.0, shift=4.0)
+    sp = torch.nn.functional.softplus
+    expected = 4.0 + 2.0 * (sp(0.4 * (z - 6.0)) - sp(-0.4 * (z + 6.0)))
+    with torch.no_grad():
+        out = g(z)
+        assert torch.allclose(out, expected, atol=1e-5)
+        assert torch.allclose(out - 4.0, -(g(-z) - 4.0), atol=1e-5)    # odd around the shift
+    assert [tuple(p.shape) for p in g.parameters()] == [tuple(p.shape) for p in classic_1d_generator(4).parameters()]
+    with pytest.raises(ValueError, match="hidden must be at least 2"):
+        symmetric_1d_generator(0.4, 6.0, hidden=1)
+    with pytest.raises(ValueError, match="k must be a positive"):
+        symmetric_1d_generator(0.0, 6.0)
 
 
 def test_classic_1d_networks_and_gradient_flow():
