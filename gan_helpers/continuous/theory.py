@@ -1,7 +1,8 @@
 """GAN theory on a 1-D grid: the value function, the optimal discriminator and the JSD.
 
-Introduced in notebook 01. Densities are arrays of values on an evenly spaced grid ``x``;
-integrals are computed with the trapezoid rule, so results are numeric, not symbolic.
+Introduced in notebook 01; notebook 02 compares a trained discriminator with D* for a
+generator known only by its samples. Densities are arrays of values on an evenly spaced grid
+``x``; integrals are computed with the trapezoid rule, so results are numeric, not symbolic.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import math
 
 import numpy as np
 import torch
+from scipy import stats
 from torch import nn
 
 from ..common.checks import check_finite, check_int, check_positive
@@ -22,6 +24,9 @@ __all__ = [
     "value_function",
     "js_divergence",
     "fit_discriminator",
+    "kde_density",
+    "spread_push",
+    "compare_with_optimal_discriminator",
 ]
 
 _TINY = 1e-300  # keeps log(0) out of integrands where a density underflows
@@ -123,3 +128,43 @@ def fit_discriminator(real: torch.Tensor, fake: torch.Tensor, *, hidden: int = 3
         opt.step()
 
     return nn.Sequential(_Standardise(center, scale), net).eval()
+
+
+def kde_density(samples, x: np.ndarray) -> np.ndarray:
+    """Density of 1-D ``samples`` on the grid ``x`` by a Gaussian kernel density estimate
+    (scipy's, Scott's bandwidth) (notebook 02): the p_g of a generator known by its samples."""
+    samples = np.asarray(samples, dtype=np.float64).ravel()
+    if samples.size < 2 or not np.isfinite(samples).all() or samples.std() == 0:
+        raise ValueError("kde_density needs at least 2 finite samples that are not all equal")
+    return stats.gaussian_kde(samples)(_check_grid(x))
+
+
+def spread_push(samples, d: np.ndarray, x: np.ndarray) -> float:
+    """E_g[(x - mean) * d/dx log D(x)] over the generator's ``samples``, for a discriminator
+    given by its outputs ``d`` = D(x) on the grid ``x`` (notebook 02).
+
+    The generator's loss -log D(G(z)) asks every sample to move along d/dx log D(x); if
+    each moved freely at that speed, half the variance of the samples would change at this
+    rate. Positive: D asks the samples to spread out; negative: to close in."""
+    x = _check_grid(x, d)
+    samples = np.asarray(samples, dtype=np.float64).ravel()
+    grad = np.gradient(np.log(np.clip(np.asarray(d, float), _TINY, 1.0)), x)
+    return float(np.mean((samples - samples.mean()) * np.interp(samples, x, grad)))
+
+
+def compare_with_optimal_discriminator(d: np.ndarray, samples, p_data: np.ndarray, x: np.ndarray) -> dict:
+    """How far a trained discriminator sits from the best one (notebook 02).
+
+    ``d`` holds D(x) on the grid ``x``; the generator is known by its ``samples`` (p_g is
+    their :func:`kde_density`) and the data by its density ``p_data``. Returns the JSD of
+    the two densities, what D* = p_data / (p_data + p_g) and D score on average under each
+    (E_data and E_g), V(D*, G) - V(D, G) (zero only when D = D* wherever there is mass: the
+    value D leaves on the table, in nats), and the :func:`spread_push` of each."""
+    x = _check_grid(x, d, p_data)
+    p_g = kde_density(samples, x)
+    d_star = optimal_discriminator(p_data, p_g)
+    return {"JSD": js_divergence(p_data, p_g, x),
+            "E_data D*": float(np.trapezoid(p_data * d_star, x)), "E_data D": float(np.trapezoid(p_data * d, x)),
+            "E_g D*": float(np.trapezoid(p_g * d_star, x)), "E_g D": float(np.trapezoid(p_g * d, x)),
+            "V(D*) - V(D)": value_function(d_star, p_data, p_g, x) - value_function(d, p_data, p_g, x),
+            "push of D*": spread_push(samples, d_star, x), "push of D": spread_push(samples, d, x)}
