@@ -159,12 +159,16 @@ def compare_with_optimal_discriminator(d: np.ndarray, samples, p_data: np.ndarra
     their :func:`kde_density`) and the data by its density ``p_data``. Returns the JSD of
     the two densities, what D* = p_data / (p_data + p_g) and D score on average under each
     (E_data and E_g), V(D*, G) - V(D, G) (zero only when D = D* wherever there is mass: the
-    value D leaves on the table, in nats), and the :func:`spread_push` of each."""
+    value D leaves on the table, in nats), the share of the attainable 2 JSD that D does
+    reach, (V(D, G) + log 4) / (V(D*, G) + log 4) (0 for a D that outputs 1/2 everywhere, 1
+    for D*), and the :func:`spread_push` of each."""
     x = _check_grid(x, d, p_data)
     p_g = kde_density(samples, x)
     d_star = optimal_discriminator(p_data, p_g)
-    return {"JSD": js_divergence(p_data, p_g, x),
+    jsd = js_divergence(p_data, p_g, x)
+    v_star, v = value_function(d_star, p_data, p_g, x), value_function(d, p_data, p_g, x)
+    return {"JSD": jsd,
             "E_data D*": float(np.trapezoid(p_data * d_star, x)), "E_data D": float(np.trapezoid(p_data * d, x)),
             "E_g D*": float(np.trapezoid(p_g * d_star, x)), "E_g D": float(np.trapezoid(p_g * d, x)),
-            "V(D*) - V(D)": value_function(d_star, p_data, p_g, x) - value_function(d, p_data, p_g, x),
+            "V(D*) - V(D)": v_star - v, "share of 2 JSD": (v + math.log(4)) / (2 * jsd) if jsd > 1e-9 else math.nan,
             "push of D*": spread_push(samples, d_star, x), "push of D": spread_push(samples, d, x)}

@@ -114,8 +114,10 @@ def test_compare_with_optimal_discriminator_hand_cases():
     assert chance["JSD"] == pytest.approx(0.29, abs=0.01) and chance["E_data D*"] == pytest.approx(0.74, abs=0.01)
     assert chance["E_data D"] == pytest.approx(0.5, abs=1e-3) and chance["push of D"] == pytest.approx(0.0)
     assert chance["V(D*) - V(D)"] == pytest.approx(2 * chance["JSD"], abs=1e-3)    # a guess leaves 2 JSD
+    assert chance["share of 2 JSD"] == pytest.approx(0.0, abs=1e-3)
     assert chance["push of D*"] > 0.1
     best = compare_with_optimal_discriminator(optimal_discriminator(p_data, kde_density(samples, x)), samples, p_data, x)
     assert best["V(D*) - V(D)"] == pytest.approx(0.0, abs=1e-9) and best["E_g D"] == pytest.approx(best["E_g D*"])
+    assert best["share of 2 JSD"] == pytest.approx(1.0, abs=1e-3)
     with pytest.raises(ValueError, match="shape"):
         compare_with_optimal_discriminator(np.full(10, 0.5), samples, p_data, x)
