@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 import torch
-from scipy import stats
 from torch import nn
 
 from ..common.checks import check_finite, check_int, check_positive
@@ -131,12 +130,24 @@ def fit_discriminator(real: torch.Tensor, fake: torch.Tensor, *, hidden: int = 3
 
 
 def kde_density(samples, x: np.ndarray) -> np.ndarray:
-    """Density of 1-D ``samples`` on the grid ``x`` by a Gaussian kernel density estimate
-    (scipy's, Scott's bandwidth) (notebook 02): the p_g of a generator known by its samples."""
+    """Density of 1-D ``samples`` on the grid ``x`` by a Gaussian kernel density estimate with
+    Scott's bandwidth, as ``scipy.stats.gaussian_kde`` gives it (notebook 02): the p_g of a
+    generator known by its samples. For speed the samples are first binned 25 times finer
+    than the bandwidth and the bins smoothed by the kernel (the classic binned KDE); that
+    moves the estimate by well under 1% of its peak."""
     samples = np.asarray(samples, dtype=np.float64).ravel()
+    x = _check_grid(x)
     if samples.size < 2 or not np.isfinite(samples).all() or samples.std() == 0:
         raise ValueError("kde_density needs at least 2 finite samples that are not all equal")
-    return stats.gaussian_kde(samples)(_check_grid(x))
+    bandwidth = samples.std(ddof=1) * samples.size ** (-1 / 5)        # Scott's rule in 1-D
+    step = bandwidth / 25
+    reach = int(np.ceil(6 * bandwidth / step))
+    edges = np.arange(samples.min() - (reach + 0.5) * step, samples.max() + (reach + 1) * step, step)
+    counts, _ = np.histogram(samples, bins=edges)
+    offsets = np.arange(-reach, reach + 1) * step
+    kernel = np.exp(-0.5 * (offsets / bandwidth) ** 2) / (bandwidth * math.sqrt(2 * math.pi))
+    density = np.convolve(counts / samples.size, kernel, mode="same")
+    return np.interp(x, 0.5 * (edges[:-1] + edges[1:]), density, left=0.0, right=0.0)
 
 
 def spread_push(samples, d: np.ndarray, x: np.ndarray) -> float:

@@ -3,6 +3,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from scipy import stats
 
 from gan_helpers import (compare_with_optimal_discriminator, fit_discriminator, gaussian_pdf, kde_density, spread_push, grid_mixture, js_divergence, ks_statistic, mean_std,
                          mixture_pdf_1d, mode_metrics, optimal_discriminator, ring_mixture, sample_mixture,
@@ -96,6 +97,9 @@ def test_kde_density_and_spread_push():
     p = kde_density(samples, x)
     assert np.trapezoid(p, x) == pytest.approx(1.0, abs=1e-3)
     assert np.abs(p - gaussian_pdf(x, 4.0, 0.5)).max() < 0.05
+    for few in (samples[:500], np.random.default_rng(2).gamma(2.0, 0.1, 700)):     # agrees with scipy's KDE
+        exact = stats.gaussian_kde(few)(x)
+        assert np.abs(kde_density(few, x) - exact).max() < 0.01 * exact.max()
     assert spread_push(samples, np.full_like(x, 0.5), x) == pytest.approx(0.0)    # a flat D asks nothing
     p_data = gaussian_pdf(x, 4.0, 0.5)
     for std, sign in ((0.1, 1), (1.0, -1)):           # D* spreads a narrow generator, gathers a wide one
