@@ -7,7 +7,7 @@ import torch
 from gan_helpers import (History, MinibatchDiscrimination, TrainGANConfig, classic_1d_discriminator, classic_1d_generator,
                          discriminator_loss, ema_copy, generator_loss, mlp, mlp_discriminator, mlp_generator,
                          pack_samples, r1_penalty, sample_gaussian_1d, stratified_noise, symmetric_1d_generator,
-                         train_gan)
+                         stack_modules, train_gan)
 
 
 def test_mlp_shapes_and_bad_input():
@@ -31,6 +31,16 @@ def test_minibatch_discrimination_matches_definition():
     # the paper's formula also counts j = i: the same +1 on every feature, nothing else
     with_self = sum(torch.exp(-(m[i] - m).abs().sum(-1)) for i in range(10))
     assert torch.allclose(out[:, 6:] + 1, with_self, atol=1e-5)
+
+
+def test_minibatch_discrimination_gradients_first_and_second():
+    torch.manual_seed(0)
+    layer = MinibatchDiscrimination(4, num_kernels=3, kernel_dim=2).double()
+    x = torch.randn(6, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(layer, (x,))
+    assert torch.autograd.gradgradcheck(layer, (x,))
+    stacked = stack_modules([MinibatchDiscrimination(4, 3, 2).double() for _ in range(2)])
+    assert torch.autograd.gradcheck(stacked, (torch.randn(2, 5, 4, dtype=torch.float64, requires_grad=True),))
 
 
 def test_minibatch_features_see_collapse():
