@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from gan_helpers import (History, Reviews, ConditionalGenerator, TrainGANConfig, CorrelationGap, c2st_auc, check_labels,  # noqa: E402
                          check_scores, check_table, classic_tabular_discriminator, classic_tabular_generator,
                          conditional_samplers, correlation_gap, correlation_matrix, dcr_summary, epoch_losses,
-                         evaluate_synthetic, fit_review_embedder, gaussian_baseline, gaussian_copula, generate_rows, ks_per_column, mean_gap,
+                         evaluate_synthetic, fit_review_embedder, ks_statistic, gaussian_baseline, gaussian_copula, generate_rows, ks_per_column, mean_gap,
                          mlp_generator, mlp_discriminator, nearest_records, nearest_reviews_table, one_hot,
                          plot_column_pairs, plot_correlation_gap, plot_dcr, plot_ks_per_column, real_reference,
                          row_sampler, score_auc, train_gan, tstr_accuracy)
@@ -240,6 +240,10 @@ def test_ks_per_column():
     b = a.copy()
     b[:, 1] += 2
     assert np.allclose(ks_per_column(a, b), [0, 1])
+    rng = np.random.default_rng(0)                        # the statistic scipy computes, ties included
+    real, syn = rng.normal(size=(300, 3)), rng.normal(0.2, 1.3, size=(200, 3)).round(1)
+    real[:50, 2] = 0.0
+    assert np.allclose(ks_per_column(real, syn), [ks_statistic(syn[:, j], real[:, j]) for j in range(3)])
     with pytest.raises(ValueError, match="NaN"):
         ks_per_column(a, np.where(b > 2.5, np.nan, b))
 

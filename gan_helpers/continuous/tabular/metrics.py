@@ -18,7 +18,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ...common.checks import check_int, check_probability
-from ..metrics import ks_statistic
 from .checks import check_labels, check_scores, check_table
 
 __all__ = [
@@ -78,10 +77,21 @@ def mean_gap(real, synthetic) -> float:
 
 
 def ks_per_column(real, synthetic) -> np.ndarray:
-    """Two-sample KS statistic of every column, real vs synthetic (notebook 04; reuses
-    :func:`ks_statistic`): 0 for identical marginals, 1 for disjoint ones."""
+    """Two-sample KS statistic of every column, real vs synthetic (notebook 04; the statistic
+    of :func:`ks_statistic`): 0 for identical marginals, 1 for disjoint ones.
+
+    Only the statistic is computed, as the largest gap between the two empirical CDFs at the
+    pooled values of each column. ``scipy.stats.ks_2samp`` also computes an exact p-value for
+    tables of up to 10,000 rows, which made one call on two 32-column tables take seconds."""
     real, synthetic = _pair(real, synthetic)
-    return np.array([ks_statistic(synthetic[:, j], real[:, j]) for j in range(real.shape[1])])
+    real, synthetic = np.sort(real, axis=0), np.sort(synthetic, axis=0)
+    gaps = []
+    for a, b in zip(real.T, synthetic.T):
+        pooled = np.concatenate([a, b])
+        cdf_a = np.searchsorted(a, pooled, side="right") / len(a)
+        cdf_b = np.searchsorted(b, pooled, side="right") / len(b)
+        gaps.append(np.abs(cdf_a - cdf_b).max())
+    return np.array(gaps)
 
 
 def score_auc(real_scores, synthetic_scores) -> float:
