@@ -215,6 +215,19 @@ def test_correlation_matrix_and_gap_hand_cases():
         correlation_gap(real, a)
 
 
+def test_spearman_correlation_ignores_increasing_rescaling():
+    from scipy.stats import spearmanr
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(2000, 2))
+    x = np.column_stack([z[:, 0], z[:, 0] + 0.5 * z[:, 1]])
+    bent = np.column_stack([np.exp(3 * x[:, 0]), x[:, 1] ** 3])        # increasing in each column
+    assert correlation_matrix(x, method="spearman")[0, 1] == pytest.approx(spearmanr(x).statistic)
+    assert correlation_gap(x, bent, method="spearman").norm < 1e-12
+    assert correlation_gap(x, bent).norm > 0.2                          # Pearson's sees the new scale
+    with pytest.raises(ValueError, match="'pearson' or 'spearman'"):
+        correlation_gap(x, bent, method="kendall")
+
+
 def test_mean_gap_hand_case():
     real = np.array([[0.0, 10.0], [2.0, 10.0]])            # column stds 1 and 0 (raw units then)
     assert mean_gap(real, real) == 0.0

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -34,11 +35,17 @@ def _pair(real, synthetic, min_rows: int = 2) -> tuple[np.ndarray, np.ndarray]:
     return real, check_table(synthetic, "synthetic table", num_columns=real.shape[1], min_rows=min_rows)
 
 
-def correlation_matrix(table, name: str = "table") -> np.ndarray:
-    """Pearson correlations between columns (``np.corrcoef``; notebook 04). A constant column
+def correlation_matrix(table, name: str = "table", *, method: str = "pearson") -> np.ndarray:
+    """Correlations between columns (notebook 04): ``"pearson"`` (``np.corrcoef``, linear
+    relationships on the table's own scale) or ``"spearman"`` (Pearson's of the columns'
+    ranks, which any increasing change of a column's scale leaves alone). A constant column
     has no defined correlation: it gets 0 with every other column, so a generator that
     collapses a column is penalised instead of crashing the evaluation."""
     x = check_table(table, name, min_rows=2)
+    if method not in ("pearson", "spearman"):
+        raise ValueError(f"method must be 'pearson' or 'spearman', got {method!r}")
+    if method == "spearman":
+        x = rankdata(x, axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = np.atleast_2d(np.corrcoef(x, rowvar=False))
     corr = np.nan_to_num(corr, nan=0.0)
@@ -57,11 +64,13 @@ class CorrelationGap:
     norm: float
 
 
-def correlation_gap(real, synthetic) -> CorrelationGap:
+def correlation_gap(real, synthetic, *, method: str = "pearson") -> CorrelationGap:
     """``||corr(synthetic) - corr(real)||_F`` with both matrices (notebook 04): 0 for identical
-    correlation structure, larger for every pair of columns whose relationship is wrong."""
+    correlation structure, larger for every pair of columns whose relationship is wrong.
+    ``method`` is that of :func:`correlation_matrix` ("pearson" or "spearman")."""
     real, synthetic = _pair(real, synthetic)
-    c_real, c_syn = correlation_matrix(real, "real table"), correlation_matrix(synthetic, "synthetic table")
+    c_real = correlation_matrix(real, "real table", method=method)
+    c_syn = correlation_matrix(synthetic, "synthetic table", method=method)
     diff = c_syn - c_real
     return CorrelationGap(c_real, c_syn, diff, float(np.linalg.norm(diff, "fro")))
 
