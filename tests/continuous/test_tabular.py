@@ -13,7 +13,7 @@ from gan_helpers import (History, Reviews, ConditionalGenerator, TrainGANConfig,
                          conditional_samplers, correlation_gap, correlation_matrix, dcr_summary, epoch_losses,
                          evaluate_synthetic, fit_review_embedder, ks_statistic, gaussian_baseline, gaussian_copula, generate_rows, ks_per_column, mean_gap,
                          mlp_generator, mlp_discriminator, nearest_records, nearest_reviews_table, one_hot,
-                         plot_column_pairs, plot_correlation_gap, plot_dcr, plot_ks_per_column, real_reference,
+                         plot_column_pairs, plot_correlation_gap, plot_dcr, plot_ks_per_column, plot_run_curves, real_reference,
                          row_sampler, score_auc, train_gan, tstr_accuracy)
 
 TEXTS = ["a great and moving film", "a great cast and a moving story", "moving , funny and great",
@@ -338,3 +338,20 @@ def test_plots_draw():
         plot_column_pairs({"real": a}, pairs=[(0, 9)])
     with pytest.raises(ValueError, match="same number of columns"):
         plot_ks_per_column({"x": np.zeros(3), "y": np.zeros(4)})
+
+
+def test_plot_run_curves_draws_groups_and_a_live_run():
+    runs = [History(steps=[0, 10, 20], metrics={"mean KS": [0.5, 0.2 + s / 100, 0.1]}) for s in range(3)]
+    live = History(steps=[0, 10, 20], metrics={"mean KS": [0.5, 0.25, 0.12]})
+    ax = plot_run_curves({"record": runs}, "mean KS", live=live, log=True)
+    assert len(ax.lines) == 2 and ax.get_yscale() == "log"
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.5, 0.21, 0.1])         # the median of the replicas
+    plt.close("all")
+    with pytest.raises(ValueError, match="pick a metric they all record"):
+        plot_run_curves({"record": runs}, "corr. gap")
+    with pytest.raises(ValueError, match="at least one History"):
+        plot_run_curves({"record": []}, "mean KS")
+    with pytest.raises(ValueError, match="different steps"):
+        plot_run_curves({"record": [runs[0], History(steps=[0, 5], metrics={"mean KS": [0.5, 0.2]})]}, "mean KS")
+    with pytest.raises(TypeError, match="must be a History"):
+        plot_run_curves({"record": [{"mean KS": [0.1]}]}, "mean KS")
