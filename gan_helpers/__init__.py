@@ -28,7 +28,8 @@ _MODULES = ("common.checks", "common.runtime", "common.claims", "common.losses",
             "continuous.toy_data", "continuous.nets", "continuous.replicas", "continuous.training",
             "continuous.metrics", "continuous.theory", "continuous.plots", "continuous.widgets",
             "continuous.recipes", "continuous.tabular.checks", "continuous.tabular.embedding",
-            "continuous.tabular.synthesis", "continuous.tabular.metrics", "continuous.tabular.plots")
+            "continuous.tabular.synthesis", "continuous.tabular.metrics", "continuous.tabular.plots",
+            "continuous.tabular.recipes")
 _SUBPACKAGES = ("common", "continuous", "text", "course", "recipes")
 
 __all__, __getattr__, __dir__ = _lazy_exports(__name__, __path__[0], _MODULES, _SUBPACKAGES)

@@ -133,7 +133,9 @@ class TrainGANConfig:
     each after ``d_steps`` discriminator updates, on batches of ``batch_size`` samples.
     ``g_loss`` is "non_saturating" or "saturating"; ``pack`` groups that many samples into
     one discriminator input (PacGAN: the batch holds ``batch_size / pack`` packs);
-    ``r1_weight`` adds the R1 penalty. At each of ``eval_steps`` (and the last step)
+    ``r1_weight`` adds the R1 penalty; for replicas (see :func:`build_replicas`) it may be a
+    tuple with one weight per replica, so an ablation of the weight trains as one batched
+    model (notebook 04). At each of ``eval_steps`` (and the last step)
     ``num_eval_samples`` fakes are drawn and measured; at ``snapshot_steps`` (default: the
     eval steps) they are kept. ``ema_decay`` is the weight average's decay, when one is kept."""
 
@@ -142,7 +144,7 @@ class TrainGANConfig:
     d_steps: int = 1
     g_loss: str = "non_saturating"
     pack: int = 1
-    r1_weight: float = 0.0
+    r1_weight: float | tuple = 0.0
     eval_steps: tuple = ()
     num_eval_samples: int = 1000
     snapshot_steps: tuple | None = None
@@ -151,7 +153,13 @@ class TrainGANConfig:
     def __post_init__(self):
         for name in ("num_steps", "batch_size", "d_steps", "pack", "num_eval_samples"):
             check_int(getattr(self, name), name)
-        check_positive(self.r1_weight, "r1_weight", allow_zero=True)
+        if isinstance(self.r1_weight, (tuple, list)):
+            if not self.r1_weight:
+                raise ValueError("r1_weight is an empty tuple: give one weight per replica, or one number for all")
+            object.__setattr__(self, "r1_weight", tuple(check_positive(w, "each r1_weight", allow_zero=True)
+                                                        for w in self.r1_weight))
+        else:
+            check_positive(self.r1_weight, "r1_weight", allow_zero=True)
         generator_loss(torch.zeros(1), self.g_loss)       # validates the name
         if self.batch_size % self.pack:
             raise ValueError(f"batch_size ({self.batch_size}) must be divisible by pack ({self.pack}): a batch "
@@ -199,10 +207,17 @@ def train_gan(generator: nn.Module, discriminator: nn.Module,
         raise ValueError(f"replicas={replicas} but the generator holds {found or 'no'} replicas: build both networks "
                          "with build_replicas(build, seeds) and len(seeds) == replicas")
     replicas = found
+    if isinstance(r1_weight, tuple):
+        if replicas is None or len(r1_weight) != replicas:
+            raise ValueError(f"r1_weight holds {len(r1_weight)} weights but the networks hold {replicas or 'no'} "
+                             "replicas: give one weight per replica (build_replicas), or one number for all")
+    use_r1 = max(r1_weight if isinstance(r1_weight, tuple) else (r1_weight,)) > 0
     eval_set = sorted(set(config.eval_steps) | {num_steps})
     snap_set = set(eval_set) if config.snapshot_steps is None else set(config.snapshot_steps)
     schedulers = list(schedulers)
     device = next(generator.parameters()).device if device is None else torch.device(device)
+    if isinstance(r1_weight, tuple):                   # one weight per replica's loss
+        r1_weight = torch.tensor(r1_weight, device=device)
     for net in (generator, discriminator, ema_generator):
         if net is not None:
             net.to(device)
@@ -235,7 +250,7 @@ def train_gan(generator: nn.Module, discriminator: nn.Module,
                 fake = pack_samples(generator(_draw(sample_noise, batch_size, replicas, device)), pack)
             real_logits, fake_logits = discriminator(real), discriminator(fake)
             loss_d = discriminator_loss(real_logits, fake_logits)
-            if r1_weight > 0:
+            if use_r1:
                 loss_d = loss_d + r1_weight * r1_penalty(discriminator, real)
             opt_d.zero_grad(set_to_none=True)
             loss_d.sum().backward()

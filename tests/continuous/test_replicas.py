@@ -118,6 +118,34 @@ def test_replicas_are_independent():
     assert not np.allclose(base[1].d_loss, moved[1].d_loss)
 
 
+def test_one_r1_weight_per_replica():
+    """A tuple of R1 weights gives each replica its own: the replica whose weight matches a
+    float run follows it exactly, the one with another weight does not."""
+    runs = {}
+    for weight in (0.5, (0.5, 0.5), (0.0, 0.5), 0.0, (0.0, 0.0)):
+        G, D = build_replicas(lambda: _classic(minibatch=True), [1, 2])
+        torch.manual_seed(0)
+        runs[weight] = _train(G, D, 2, r1_weight=weight)
+    for r in (0, 1):
+        assert np.array_equal(runs[0.5][r].d_loss, runs[(0.5, 0.5)][r].d_loss)
+        assert np.array_equal(runs[0.0][r].d_loss, runs[(0.0, 0.0)][r].d_loss)
+    assert np.array_equal(runs[(0.0, 0.5)][1].d_loss, runs[0.5][1].d_loss)
+    assert np.array_equal(runs[(0.0, 0.5)][0].d_loss, runs[0.0][0].d_loss)
+    assert not np.allclose(runs[0.0][0].d_loss, runs[0.5][0].d_loss)
+
+
+def test_one_r1_weight_per_replica_bad_input():
+    G, D = build_replicas(lambda: _classic(), [1, 2])
+    with pytest.raises(ValueError, match="r1_weight holds 3 weights but the networks hold 2 replicas"):
+        _train(G, D, 2, r1_weight=(0.1, 0.2, 0.3))
+    with pytest.raises(ValueError, match="r1_weight holds 2 weights but the networks hold no replicas"):
+        _train(*_classic(), None, r1_weight=(0.1, 0.2))
+    with pytest.raises(ValueError, match="each r1_weight must be a non-negative"):
+        TrainGANConfig(num_steps=2, batch_size=4, r1_weight=(0.1, -1.0))
+    with pytest.raises(ValueError, match="empty tuple"):
+        TrainGANConfig(num_steps=2, batch_size=4, r1_weight=())
+
+
 def test_replica_histories_and_shapes():
     G, D = build_replicas(lambda: (mlp_generator(2, 2, 8, 1), mlp_discriminator(2, 8, 1, pack=2)), range(4))
     opt_g, opt_d = torch.optim.Adam(G.parameters(), 1e-3), torch.optim.Adam(D.parameters(), 1e-3)

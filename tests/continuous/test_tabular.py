@@ -11,9 +11,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 from gan_helpers import (History, Reviews, ConditionalGenerator, TrainGANConfig, CorrelationGap, c2st_auc, check_labels,  # noqa: E402
                          check_scores, check_table, classic_tabular_discriminator, classic_tabular_generator,
                          conditional_samplers, correlation_gap, correlation_matrix, dcr_summary, epoch_losses,
-                         evaluate_synthetic, fit_review_embedder, gaussian_baseline, generate_rows, ks_per_column, mean_gap,
+                         evaluate_synthetic, fit_review_embedder, ks_statistic, gaussian_baseline, gaussian_copula, generate_rows, ks_per_column, mean_gap,
                          mlp_generator, mlp_discriminator, nearest_records, nearest_reviews_table, one_hot,
-                         plot_column_pairs, plot_correlation_gap, plot_dcr, plot_ks_per_column, real_reference,
+                         plot_column_pairs, plot_correlation_gap, plot_dcr, plot_ks_per_column, plot_run_curves, real_reference,
                          row_sampler, score_auc, train_gan, tstr_accuracy)
 
 TEXTS = ["a great and moving film", "a great cast and a moving story", "moving , funny and great",
@@ -122,6 +122,21 @@ def test_conditional_gan_plumbing_trains_with_train_gan():
         conditional_samplers(x, np.zeros(50), noise_dim=2)
 
 
+def test_conditional_generator_with_stacked_replicas_and_one_r1_weight_each():
+    from gan_helpers import build_replicas
+    x, y = np.random.default_rng(0).random((50, 3)), np.r_[np.zeros(25), np.ones(25)]
+    sample_real, sample_noise = conditional_samplers(x, y, noise_dim=2)
+    net, d = build_replicas(lambda: (mlp_generator(4, 3, hidden=8, depth=1), mlp_discriminator(5, hidden=8, depth=1)),
+                            [0, 1, 2])
+    g = ConditionalGenerator(net)
+    noise = torch.stack([sample_noise(6) for _ in range(3)])
+    fake = g(noise)
+    assert fake.shape == (3, 6, 5) and torch.equal(fake[..., 3:], noise[..., 2:])
+    hs = train_gan(g, d, sample_real, sample_noise, TrainGANConfig(num_steps=3, batch_size=8, r1_weight=(0.0, 1.0, 10.0)),
+                   opt_g=torch.optim.Adam(g.parameters()), opt_d=torch.optim.Adam(d.parameters()), progress=False)
+    assert len(hs) == 3
+
+
 def test_one_hot():
     assert torch.equal(one_hot([0, 1]), torch.eye(2))
     with pytest.raises(ValueError, match="labels must lie in 0..1"):
@@ -137,8 +152,48 @@ def test_gaussian_baseline_matches_moments_per_class():
     assert labels.mean() == pytest.approx(0.75, abs=0.02)
     assert np.allclose(rows[labels == 1].mean(0), x[y == 1].mean(0), atol=0.01)
     assert np.allclose(np.cov(rows[labels == 0], rowvar=False), np.cov(x[y == 0], rowvar=False), atol=5e-4)
-    with pytest.raises(ValueError, match="single row"):
+    with pytest.raises(ValueError, match="class 0 has 1 row\\(s\\): a covariance needs at least 2"):
         gaussian_baseline(x[:3], [0, 1, 1], 10)
+
+
+def _skewed_two_class_table(n=3000, seed=0):
+    """Skewed, bounded, dependent columns, unlike in each class: what a clipped Gaussian gets wrong."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.3).astype(int)
+    z = rng.normal(size=(n, 2))
+    z[:, 1] = 0.8 * z[:, 0] + 0.6 * z[:, 1]
+    x = np.column_stack([np.exp(z[:, 0]) / (1 + 2 * y), 1 / (1 + np.exp(-2 * z[:, 1] - y))])
+    return x / x.max(0), y
+
+
+def test_gaussian_copula_matches_marginals_and_rank_correlation_per_class():
+    from scipy.stats import spearmanr
+    x, y = _skewed_two_class_table()
+    rows, labels = gaussian_copula(x, y, 30_000, seed=1)
+    clipped, _ = gaussian_baseline(x, y, 30_000, seed=1)
+    assert rows.shape == (30_000, 2) and labels.mean() == pytest.approx(y.mean(), abs=0.01)
+    for c in (0, 1):
+        real, syn = x[y == c], rows[labels == c]
+        assert (syn.min(0) >= real.min(0)).all() and (syn.max(0) <= real.max(0)).all()    # inside the real range
+        assert ks_per_column(real, syn).max() < 0.04                    # marginals match (sampling noise only)
+        assert ks_per_column(real, clipped[labels == c]).max() > 0.1    # ... which the clipped normal's do not
+        assert spearmanr(syn).statistic == pytest.approx(spearmanr(real).statistic, abs=0.03)
+    again, _ = gaussian_copula(x, y, 30_000, seed=1)
+    assert np.array_equal(rows, again)
+
+
+def test_gaussian_copula_bad_input_says_what_to_fix():
+    x, y = _skewed_two_class_table(n=50)
+    with pytest.raises(ValueError, match="needs at least 3 per class"):
+        gaussian_copula(x[:4], [0, 0, 1, 1], 10)
+    constant = x.copy()
+    constant[y == 1, 1] = 0.5
+    with pytest.raises(ValueError, match="column 1 is constant within class 1.*drop constant columns"):
+        gaussian_copula(constant, y, 10)
+    with pytest.raises(ValueError, match="NaN"):
+        gaussian_copula(np.where(x > 0.9, np.nan, x), y, 10)
+    with pytest.raises(ValueError, match="one label per row"):
+        gaussian_copula(x, y[:-1], 10)
 
 
 # --------------------------------------------------------------------------- fidelity
@@ -158,6 +213,19 @@ def test_correlation_matrix_and_gap_hand_cases():
     assert gap.norm == pytest.approx(0.8 * np.sqrt(2), abs=0.03)
     with pytest.raises(ValueError, match="3 columns but the real table has 2"):
         correlation_gap(real, a)
+
+
+def test_spearman_correlation_ignores_increasing_rescaling():
+    from scipy.stats import spearmanr
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(2000, 2))
+    x = np.column_stack([z[:, 0], z[:, 0] + 0.5 * z[:, 1]])
+    bent = np.column_stack([np.exp(3 * x[:, 0]), x[:, 1] ** 3])        # increasing in each column
+    assert correlation_matrix(x, method="spearman")[0, 1] == pytest.approx(spearmanr(x).statistic)
+    assert correlation_gap(x, bent, method="spearman").norm < 1e-12
+    assert correlation_gap(x, bent).norm > 0.2                          # Pearson's sees the new scale
+    with pytest.raises(ValueError, match="'pearson' or 'spearman'"):
+        correlation_gap(x, bent, method="kendall")
 
 
 def test_mean_gap_hand_case():
@@ -185,6 +253,10 @@ def test_ks_per_column():
     b = a.copy()
     b[:, 1] += 2
     assert np.allclose(ks_per_column(a, b), [0, 1])
+    rng = np.random.default_rng(0)                        # the statistic scipy computes, ties included
+    real, syn = rng.normal(size=(300, 3)), rng.normal(0.2, 1.3, size=(200, 3)).round(1)
+    real[:50, 2] = 0.0
+    assert np.allclose(ks_per_column(real, syn), [ks_statistic(syn[:, j], real[:, j]) for j in range(3)])
     with pytest.raises(ValueError, match="NaN"):
         ks_per_column(a, np.where(b > 2.5, np.nan, b))
 
@@ -266,3 +338,20 @@ def test_plots_draw():
         plot_column_pairs({"real": a}, pairs=[(0, 9)])
     with pytest.raises(ValueError, match="same number of columns"):
         plot_ks_per_column({"x": np.zeros(3), "y": np.zeros(4)})
+
+
+def test_plot_run_curves_draws_groups_and_a_live_run():
+    runs = [History(steps=[0, 10, 20], metrics={"mean KS": [0.5, 0.2 + s / 100, 0.1]}) for s in range(3)]
+    live = History(steps=[0, 10, 20], metrics={"mean KS": [0.5, 0.25, 0.12]})
+    ax = plot_run_curves({"record": runs}, "mean KS", live=live, log=True)
+    assert len(ax.lines) == 2 and ax.get_yscale() == "log"
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.5, 0.21, 0.1])         # the median of the replicas
+    plt.close("all")
+    with pytest.raises(ValueError, match="pick a metric they all record"):
+        plot_run_curves({"record": runs}, "corr. gap")
+    with pytest.raises(ValueError, match="at least one History"):
+        plot_run_curves({"record": []}, "mean KS")
+    with pytest.raises(ValueError, match="different steps"):
+        plot_run_curves({"record": [runs[0], History(steps=[0, 5], metrics={"mean KS": [0.5, 0.2]})]}, "mean KS")
+    with pytest.raises(TypeError, match="must be a History"):
+        plot_run_curves({"record": [{"mean KS": [0.1]}]}, "mean KS")

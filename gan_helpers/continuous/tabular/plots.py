@@ -1,6 +1,7 @@
 """Pictures of what a synthetic table preserves (notebook 04): correlation heatmaps side by
-side, per-column KS bars, scatter plots of column pairs and distance-to-closest-record
-histograms. Each takes the result of a function in :mod:`gan_helpers.tabular.metrics`.
+side, per-column KS bars, scatter plots of column pairs, distance-to-closest-record
+histograms (each takes the result of a function in :mod:`gan_helpers.tabular.metrics`), and
+the training curves of a shipped run's replicas beside a live run.
 """
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
+from ...common.history import History
 from .checks import check_table
 from .metrics import CorrelationGap, DCRSummary
 
-__all__ = ["plot_correlation_gap", "plot_ks_per_column", "plot_column_pairs", "plot_dcr"]
+__all__ = ["plot_correlation_gap", "plot_ks_per_column", "plot_column_pairs", "plot_dcr", "plot_run_curves"]
 
 
 def plot_correlation_gap(gap: CorrelationGap, *, title: str = "", vmax: float | None = None, axes=None):
@@ -94,4 +96,37 @@ def plot_dcr(summaries: dict, *, ax=None, bins: int = 60):
         ax.hist(s.synthetic_dcr, bins=edges, density=True, histtype="step", lw=2, label=name)
     ax.axvline(first.threshold, color="k", ls=":", label=f"{first.quantile:.0%} of real test rows")
     ax.set_xlabel("distance to the closest training row"), ax.set_yticks([]), ax.legend(fontsize=8)
+    return ax
+
+
+def plot_run_curves(groups: dict, metric: str, *, live: History | None = None, live_label: str = "live run",
+                    ax=None, log: bool = False):
+    """One evaluated ``metric`` over training for groups of replicas (notebook 04): for each
+    ``{name: [History, ...]}`` group, the median over its replicas as a line and their range
+    as a band; ``live`` (a History with the same metric) is drawn on top in black, so a run
+    trained in the notebook can be read against a shipped record's seeds."""
+    if not groups or not all(groups.values()):
+        raise ValueError("groups must be a non-empty {name: [History, ...]} dict with at least one History per name")
+    runs = [h for hs in groups.values() for h in hs] + ([live] if live is not None else [])
+    if not all(isinstance(h, History) for h in runs):
+        raise TypeError("every run must be a History (load_tabular_run returns them, train_gan makes them)")
+    lacking = [h for h in runs if metric not in h.metrics]
+    if lacking:
+        raise ValueError(f"metric {metric!r} is not recorded in every run (one records {sorted(lacking[0].metrics)}); "
+                         "pick a metric they all record")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    for i, (name, hs) in enumerate(groups.items()):
+        if len({tuple(h.steps) for h in hs}) != 1:
+            raise ValueError(f"the runs of group {name!r} were evaluated at different steps; group like with like")
+        values = np.array([h[metric] for h in hs], dtype=float)
+        kept = ~np.isnan(values).all(0)            # a step where no run has a value (such as a loss at step 0)
+        steps, values = np.asarray(hs[0].steps)[kept], values[:, kept]
+        ax.plot(steps, np.nanmedian(values, 0), marker="o", ms=3, color=f"C{i}", label=f"{name} ({len(hs)})")
+        ax.fill_between(steps, np.nanmin(values, 0), np.nanmax(values, 0), color=f"C{i}", alpha=0.2, lw=0)
+    if live is not None:
+        ax.plot(live.steps, live[metric], color="k", lw=1.5, ls="--", label=live_label)
+    ax.set_xlabel("step"), ax.set_ylabel(metric), ax.legend(fontsize=8)
+    if log:
+        ax.set_yscale("log")
     return ax

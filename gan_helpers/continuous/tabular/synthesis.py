@@ -1,6 +1,7 @@
 """Generators of synthetic rows (notebook 04): the classic lesson's linear-sigmoid networks,
-the plumbing that lets :func:`train_gan` train a conditional GAN unchanged, and the non-GAN
-baseline (one Gaussian per class) that every GAN here is compared with.
+the plumbing that lets :func:`train_gan` train a conditional GAN unchanged, and the two
+non-GAN baselines that every GAN here is compared with: one clipped Gaussian per class, and
+one Gaussian copula per class.
 """
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ import pandas as pd
 import torch
 from torch import nn
 
+from scipy.special import ndtr, ndtri
+from scipy.stats import rankdata
+
 from ...common.checks import check_int
 from .checks import check_labels, check_table
 
 __all__ = [
     "row_sampler", "classic_tabular_generator", "classic_tabular_discriminator", "epoch_losses",
     "one_hot", "ConditionalGenerator", "conditional_samplers", "generate_rows", "gaussian_baseline",
+    "gaussian_copula",
 ]
 
 
@@ -76,10 +81,11 @@ class ConditionalGenerator(nn.Module):
         self.num_classes = check_int(num_classes, "num_classes", minimum=2)
 
     def forward(self, zy: torch.Tensor) -> torch.Tensor:
-        if zy.ndim != 2 or zy.shape[1] <= self.num_classes:
+        # (batch, width), or (replicas, batch, width) when ``net`` is stacked by build_replicas
+        if zy.ndim not in (2, 3) or zy.shape[-1] <= self.num_classes:
             raise ValueError(f"ConditionalGenerator expects rows [z, one-hot label] of width noise_dim + "
                              f"{self.num_classes}, got shape {tuple(zy.shape)}")
-        return torch.cat([self.net(zy), zy[:, -self.num_classes:]], dim=1)
+        return torch.cat([self.net(zy), zy[..., -self.num_classes:]], dim=-1)
 
 
 def conditional_samplers(table, labels, noise_dim: int, num_classes: int = 2):
@@ -110,20 +116,51 @@ def generate_rows(generator: nn.Module, labels, noise_dim: int, num_classes: int
     return out[:, :-num_classes].cpu().numpy()
 
 
-def gaussian_baseline(table, labels, num_samples: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The non-GAN baseline (notebook 04): one Gaussian per class with that class's real mean
-    and covariance, sampled with the real class frequencies and clipped to [0, 1].
-    Returns ``(rows, labels)``."""
+def _per_class(table, labels, num_samples: int, seed: int, min_rows: int, what: str):
+    """Checked inputs of a per-class baseline, and labels drawn with the real class frequencies."""
     x = check_table(table, "table", min_rows=2)
     labels = check_labels(labels, num_rows=len(x))
     num_samples = check_int(num_samples, "num_samples")
     rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
     classes, counts = np.unique(labels, return_counts=True)
-    if counts.min() < 2:
-        raise ValueError(f"class {classes[counts.argmin()]} has a single row: a covariance needs at least 2 per class")
-    out_y = rng.choice(classes, size=num_samples, p=counts / counts.sum())
-    out_x = np.empty((num_samples, x.shape[1]))
+    if counts.min() < min_rows:
+        raise ValueError(f"class {classes[counts.argmin()]} has {counts.min()} row(s): {what} needs at least "
+                         f"{min_rows} per class; give it more rows or merge rare classes")
+    return x, labels, rng, classes, rng.choice(classes, size=num_samples, p=counts / counts.sum())
+
+
+def gaussian_baseline(table, labels, num_samples: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A non-GAN baseline (notebook 04): one Gaussian per class with that class's real mean
+    and covariance, sampled with the real class frequencies and clipped to [0, 1].
+    Returns ``(rows, labels)``."""
+    x, labels, rng, classes, out_y = _per_class(table, labels, num_samples, seed, 2, "a covariance")
+    out_x = np.empty((len(out_y), x.shape[1]))
     for c in classes:
         part = x[labels == c]
         out_x[out_y == c] = rng.multivariate_normal(part.mean(0), np.cov(part, rowvar=False), int((out_y == c).sum()))
     return np.clip(out_x, 0.0, 1.0), out_y
+
+
+def gaussian_copula(table, labels, num_samples: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The usual non-GAN baseline for tables (notebook 04): one Gaussian copula per class.
+
+    Per class, each column is mapped to normal scores through its empirical CDF
+    (``ndtri(rank / (n + 1))``), the correlation of the scores is fitted, and new scores are
+    drawn from that correlated normal and mapped back through each column's empirical
+    quantile function. Every marginal therefore matches the real one by construction (up to
+    sampling), values stay inside each column's real range, and only the dependence between
+    columns is Gaussian. Labels follow the real class frequencies. Returns ``(rows, labels)``.
+    """
+    x, labels, rng, classes, out_y = _per_class(table, labels, num_samples, seed, 3, "a copula")
+    out_x = np.empty((len(out_y), x.shape[1]))
+    for c in classes:
+        part, n_out = x[labels == c], int((out_y == c).sum())
+        flat = np.flatnonzero(np.ptp(part, axis=0) == 0)
+        if flat.size:
+            raise ValueError(f"column {flat[0]} is constant within class {c}: its normal scores have no "
+                             "correlation; drop constant columns before fitting the copula")
+        scores = ndtri(rankdata(part, axis=0) / (len(part) + 1))        # normal scores, column by column
+        corr = np.atleast_2d(np.corrcoef(scores, rowvar=False))
+        u = ndtr(rng.multivariate_normal(np.zeros(x.shape[1]), corr, n_out))
+        out_x[out_y == c] = np.column_stack([np.quantile(part[:, j], u[:, j]) for j in range(x.shape[1])])
+    return out_x, out_y
