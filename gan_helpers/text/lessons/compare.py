@@ -171,6 +171,11 @@ def dominated_share(table: pd.DataFrame, model: str, *, reference: str, better: 
     for m in (model, reference):
         if m not in set(table["model"]):
             raise ValueError(f"no model {m!r} in the table; it has {sorted(set(table['model']))}")
+    for m in (model, reference):        # NaN compares as False: it would silently count as "not dominated"
+        missing = [c for c in better if table.loc[table["model"] == m, c].isna().any()]
+        if missing:
+            raise ValueError(f"model {m!r} has NaN in {missing} (a model without a tractable likelihood has no "
+                             "NLL-test, e.g.); compare it on axes it has values for")
     sign = np.array([1.0 if v == "lower" else -1.0 for v in better.values()])
     mine = table.loc[table["model"] == model, list(better)].to_numpy() * sign       # now lower is better
     ref = table.loc[table["model"] == reference, list(better)].to_numpy() * sign

@@ -123,3 +123,6 @@ def test_dominated_share_counts_points_beaten_on_every_axis():
     assert dominated_share(table, "MLE", reference="GAN", better={"q": "higher", "d": "higher"}) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="'lower' or 'higher'"):
         dominated_share(table, "GAN", reference="MLE", better={"q": "smaller"})
+    table.loc[2, "d"] = float("nan")                # a model without NLL-test: refused, not counted as a win
+    with pytest.raises(ValueError, match=r"model 'GAN' has NaN in \['d'\]"):
+        dominated_share(table, "GAN", reference="MLE", better={"q": "lower", "d": "lower"})
