@@ -21,10 +21,13 @@ import pandas as pd
 import torch
 
 from ...common.checks import check_int
-from ..core.metrics import NgramReferences, bleu, oracle_nll, self_bleu
+from ..core.metrics import NgramReferences, as_token_lists, bleu, distinct_n, oracle_nll, self_bleu
 from ..core.sampling import check_temperature
 
-__all__ = ["model_nll", "check_temperatures", "oracle_sweep", "review_sweep", "curve_gap", "dominated_share"]
+__all__ = ["model_nll", "check_temperatures", "sample_stats", "method_of", "over_seeds", "MIN_SEEDS",
+           "oracle_sweep", "review_sweep", "curve_gap", "dominated_share"]
+
+MIN_SEEDS = 3       # a claim about a GAN holds over at least this many training seeds (notebook 11)
 
 
 def model_nll(model, data: torch.Tensor, *, temperature: float = 1.0) -> float:
@@ -45,6 +48,37 @@ def check_temperatures(temperatures: Sequence[float]) -> list[float]:
     return temps
 
 
+def sample_stats(samples) -> dict:
+    """What BLEU and Self-BLEU hide on short text (notebook 11): the samples' mean length in
+    tokens, distinct-1 and distinct-2, and the share of samples that are unique sentences."""
+    seqs = as_token_lists(samples)
+    distinct = {f"distinct{n}": distinct_n(seqs, n) if any(len(s) >= n for s in seqs) else 0.0 for n in (1, 2)}
+    return dict(mean_length=float(np.mean([len(s) for s in seqs])), **distinct,
+                unique_share=len(set(seqs)) / len(seqs))
+
+
+def method_of(name: str) -> str:
+    """The method of a model named in a sweep (notebook 11): "SeqGAN s1" (a checkpoint trained
+    from seed 1, as :func:`~gan_helpers.text.load_seeds` names them) -> "SeqGAN"; other names
+    are their own method."""
+    head, _, tail = str(name).rpartition(" s")
+    return head if head and tail.isdigit() else str(name)
+
+
+def over_seeds(values, *, method: str, worst: str, min_seeds: int = MIN_SEEDS) -> float:
+    """The worst of a claim's ``values`` (a dict or Series keyed by model name) over the
+    checkpoints of ``method`` (notebook 11): ``worst="min"`` or ``"max"``. A claim about a GAN
+    is made over its training seeds, so fewer than ``min_seeds`` checkpoints is an error."""
+    if worst not in ("min", "max"):
+        raise ValueError(f"worst must be 'min' or 'max', got {worst!r}")
+    mine = {k: float(v) for k, v in dict(values).items() if method_of(k) == method}
+    if len(mine) < check_int(min_seeds, "min_seeds"):
+        raise ValueError(f"a claim about {method!r} is checked over at least {min_seeds} training seeds, but only "
+                         f"{len(mine)} checkpoint(s) were given ({sorted(mine)}); load more with load_seeds(...), "
+                         "or build them with `python -m gan_helpers.recipes --rebuild NAME_seedS`")
+    return min(mine.values()) if worst == "min" else max(mine.values())
+
+
 def _check_models(models: Mapping) -> None:
     if not isinstance(models, Mapping) or not models:
         raise ValueError("models must be a non-empty dict {name: model}")
@@ -56,7 +90,8 @@ def _check_models(models: Mapping) -> None:
 def oracle_sweep(models: Mapping, data, temperatures: Sequence[float], *, num_samples: int = 1000,
                  seed: int = 0) -> pd.DataFrame:
     """For each model and temperature (notebook 11): NLL-oracle of ``num_samples`` samples
-    (quality) and NLL-test of ``data.test`` (coverage), both per token. ``data`` is an
+    (quality) and NLL-test of ``data.test`` (coverage), both per token, with the samples'
+    :func:`sample_stats`. ``data`` is an
     :class:`~gan_helpers.text.OracleData`. Every model's samples at a temperature are
     drawn from the same random stream (``seed``), so the comparison is paired."""
     _check_models(models)
@@ -66,8 +101,9 @@ def oracle_sweep(models: Mapping, data, temperatures: Sequence[float], *, num_sa
         for t in temps:
             torch.manual_seed(seed)
             samples = model.sample(num_samples, temperature=t)
-            rows.append(dict(model=name, temperature=t, nll_oracle=oracle_nll(data.oracle, samples),
-                             nll_test=model_nll(model, data.test, temperature=t)))
+            rows.append(dict(model=name, method=method_of(name), temperature=t,
+                             nll_oracle=oracle_nll(data.oracle, samples),
+                             nll_test=model_nll(model, data.test, temperature=t), **sample_stats(samples)))
     return pd.DataFrame(rows)
 
 
@@ -75,8 +111,8 @@ def review_sweep(models: Mapping, corpus, temperatures: Sequence[float], *, num_
                  ns: Sequence[int] = (4, 5), seed: int = 0) -> pd.DataFrame:
     """For each model and temperature (notebook 11): BLEU-n of ``num_samples`` samples
     against the test reviews (quality) and their Self-BLEU-n (diversity, inverted), for
-    each n in ``ns``, plus NLL-test on the test reviews. The test reviews' n-grams are
-    counted once for all models. Sample sizes are fixed, as Self-BLEU depends on them."""
+    each n in ``ns``, plus NLL-test on the test reviews and the samples' :func:`sample_stats`.
+    The test reviews' n-grams are counted once for all models. Sample sizes are fixed, as Self-BLEU depends on them."""
     _check_models(models)
     temps, num_samples = check_temperatures(temperatures), check_int(num_samples, "num_samples", minimum=2)
     ns = sorted(check_int(n, "n") for n in ns)
@@ -86,7 +122,8 @@ def review_sweep(models: Mapping, corpus, temperatures: Sequence[float], *, num_
         for t in temps:
             torch.manual_seed(seed)
             tokens = corpus.tokens(model.sample(num_samples, temperature=t))
-            row = dict(model=name, temperature=t, nll_test=model_nll(model, corpus.test, temperature=t))
+            row = dict(model=name, method=method_of(name), temperature=t,
+                       nll_test=model_nll(model, corpus.test, temperature=t), **sample_stats(tokens))
             row.update({f"bleu{n}": v for n, v in bleu(tokens, refs, ns, num_samples=num_samples).items()})
             row.update({f"self_bleu{n}": v for n, v in self_bleu(tokens, ns, num_samples=num_samples).items()})
             rows.append(row)
@@ -134,6 +171,11 @@ def dominated_share(table: pd.DataFrame, model: str, *, reference: str, better: 
     for m in (model, reference):
         if m not in set(table["model"]):
             raise ValueError(f"no model {m!r} in the table; it has {sorted(set(table['model']))}")
+    for m in (model, reference):        # NaN compares as False: it would silently count as "not dominated"
+        missing = [c for c in better if table.loc[table["model"] == m, c].isna().any()]
+        if missing:
+            raise ValueError(f"model {m!r} has NaN in {missing} (a model without a tractable likelihood has no "
+                             "NLL-test, e.g.); compare it on axes it has values for")
     sign = np.array([1.0 if v == "lower" else -1.0 for v in better.values()])
     mine = table.loc[table["model"] == model, list(better)].to_numpy() * sign       # now lower is better
     ref = table.loc[table["model"] == reference, list(better)].to_numpy() * sign

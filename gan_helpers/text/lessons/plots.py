@@ -128,15 +128,21 @@ def plot_estimators_vs_samples(table: pd.DataFrame, *, ax=None):
 
 
 def plot_sweep(table: pd.DataFrame, *, x: str, y: str, ax=None, annotate: bool = True, title: str = ""):
-    """One curve per model through its temperature sweep, each point labelled with its
-    temperature (notebook 11)."""
+    """One curve per model through its temperature sweep (notebook 11). The checkpoints of one
+    method (the table's ``method`` column, e.g. "SeqGAN s0", "SeqGAN s1") share a colour and
+    differ in marker; the first curve of each method is labelled with its temperatures."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4.5))
-    for k, (name, part) in enumerate(table.groupby("model", sort=False)):
+    methods = list(dict.fromkeys(table["method"] if "method" in table else table["model"]))
+    seen: dict = {}
+    for name, part in table.groupby("model", sort=False):
         part = part.sort_values("temperature")
-        line, = ax.plot(part[x], part[y], "o-", label=name, alpha=0.85)
-        if annotate:
-            # alternate curves label on opposite sides, so two curves that meet (MLE and the
+        method = part["method"].iloc[0] if "method" in part else name
+        k, rank = methods.index(method), seen.setdefault(method, 0)
+        seen[method] += 1
+        line, = ax.plot(part[x], part[y], "-", marker="osD^v"[rank % 5], color=f"C{k % 10}", label=name, alpha=0.85)
+        if annotate and rank == 0:
+            # alternate methods label on opposite sides, so two curves that meet (MLE and the
             # VAE on the oracle) do not print their temperatures on top of each other
             offset, align = ((4, 3), "left") if k % 2 == 0 else ((-4, -9), "right")
             for _, r in part.iterrows():
@@ -146,7 +152,7 @@ def plot_sweep(table: pd.DataFrame, *, x: str, y: str, ax=None, annotate: bool =
     ax.set_ylabel(y)
     if title:
         ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
     return ax
 
 

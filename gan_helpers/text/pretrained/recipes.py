@@ -11,7 +11,7 @@ compares its recipe with the code's and re-scores it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -23,11 +23,14 @@ from ..methods.vae_train import VAEConfig, train_vae
 from ..training.adversarial import run_discriminator
 from ..training.discriminate import train_discriminator
 from ..training.mle import MLEConfig, pretrain_mle
+from ...common.history import History
+from ...common.records import read_record
 from .checkpoints import DATA, load_checkpoint, load_data, load_pretrained, record_path, save_checkpoint
 
 # rebuild, check, build_order and record_path serve `python -m gan_helpers.recipes` (every wing's recipes
 # module has them); notebooks use the names below.
-__all__ = ["Recipe", "RECIPES", "build_pretrained"]
+__all__ = ["Recipe", "RECIPES", "GAN_RECIPES", "GAN_SEEDS", "seed_name", "load_seeds", "stored_history",
+           "build_pretrained"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,39 @@ RECIPES = {r.name: r for r in (
                                                       word_dropout=0.75),
            model=dict(emb_dim=32, hidden_dim=48, latent_dim=16)),
 )}
+
+
+# the side-by-side (notebook 11) shows every GAN from several training seeds: the same recipes as
+# notebooks 06 and 07, only the seed changed (seed 0 is the record above)
+GAN_SEEDS = (0, 1, 2)
+GAN_RECIPES = ("seqgan_oracle", "seqgan_reviews", "gumbel_oracle", "gumbel_reviews")
+
+
+def seed_name(name: str, seed: int) -> str:
+    """The record name of recipe ``name`` trained from ``seed`` (notebook 11): the recipe's
+    own name for seed 0, ``NAME_seedS`` otherwise."""
+    return name if seed == 0 else f"{name}_seed{seed}"
+
+
+RECIPES.update({seed_name(n, s): replace(RECIPES[n], name=seed_name(n, s), seed=s)
+                for n in GAN_RECIPES for s in GAN_SEEDS if s})
+
+
+def load_seeds(name: str, data=None, *, label: str = "", seeds=GAN_SEEDS, directory=None) -> dict:
+    """The shipped checkpoints of GAN recipe ``name`` trained from each of ``seeds`` (notebook
+    11), as ``{"LABEL sS": model}`` (``label`` defaults to ``name``), each checked against
+    ``data`` and its recipe. A missing record raises an error naming the command that builds it."""
+    if name not in GAN_RECIPES:
+        raise ValueError(f"{name!r} has no seed variants; choose one of {list(GAN_RECIPES)}")
+    data = load_data(RECIPES[name].data) if data is None else data
+    return {f"{label or name} s{s}": load_checkpoint(record_path(seed_name(name, s), directory), data=data,
+                                                      recipe=_recipe(seed_name(name, s))) for s in seeds}
+
+
+def stored_history(name: str, directory=None) -> History:
+    """The training history stored in record ``name`` (notebook 11), read without rebuilding
+    the model: what the shipped run itself measured while it trained."""
+    return History.from_dict(read_record(record_path(name, directory))["history"])
 
 
 def _recipe(name_or_recipe) -> Recipe:

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from gan_helpers.text import (LSTMGenerator, NgramReferences, bleu, check_temperatures, curve_gap, dominated_share,
-                              heldout_nll, oracle_sweep, review_sweep, sequence_nll)
+                              heldout_nll, method_of, oracle_sweep, over_seeds, review_sweep, sample_stats,
+                              sequence_nll)
 
 
 def test_temperature_one_is_the_model_and_lower_temperature_sharpens(tiny_oracle):
@@ -26,6 +27,7 @@ def test_oracle_sweep_rows_and_paired_samples(tiny_oracle):
     g = LSTMGenerator(12, emb_dim=4, hidden_dim=4, seq_len=6)
     table = oracle_sweep({"G": g, "oracle": tiny_oracle.oracle}, tiny_oracle, [1.0, 0.5], num_samples=50)
     assert list(table["temperature"]) == [0.5, 1.0, 0.5, 1.0]
+    assert (table.mean_length == tiny_oracle.oracle.seq_len).all() and table.unique_share.between(0, 1).all()
     assert set(table.columns) >= {"model", "temperature", "nll_oracle", "nll_test"}
     again = oracle_sweep({"G": g}, tiny_oracle, [0.5, 1.0], num_samples=50)
     assert list(again["nll_oracle"]) == list(table["nll_oracle"][:2])       # same seed, same samples
@@ -37,8 +39,34 @@ def test_review_sweep_scores_bleu_and_self_bleu(tiny_corpus):
     torch.manual_seed(0)
     g = LSTMGenerator.for_data(tiny_corpus, emb_dim=4, hidden_dim=4)
     table = review_sweep({"G": g}, tiny_corpus, [0.7, 1.3], num_samples=10, ns=(2, 3))
-    assert {"bleu2", "bleu3", "self_bleu2", "self_bleu3", "nll_test"} <= set(table.columns)
-    assert table[["bleu2", "self_bleu2"]].stack().between(0, 1).all()
+    assert {"bleu2", "bleu3", "self_bleu2", "self_bleu3", "nll_test", "mean_length", "distinct1", "distinct2",
+            "unique_share", "method"} <= set(table.columns)
+    assert table[["bleu2", "self_bleu2", "distinct1", "distinct2", "unique_share"]].stack().between(0, 1).all()
+    assert table.mean_length.between(0, tiny_corpus.max_len).all()
+
+
+def test_sample_stats_by_hand():
+    stats = sample_stats([["a", "b", "a"], ["a", "b", "a"], ["c"]])
+    assert stats["mean_length"] == pytest.approx(7 / 3)
+    assert stats["distinct1"] == pytest.approx(3 / 7)          # a, b, c among 7 tokens
+    assert stats["distinct2"] == pytest.approx(2 / 4)          # (a,b), (b,a) among 4 bigrams
+    assert stats["unique_share"] == pytest.approx(2 / 3)
+    assert sample_stats([["x"], ["x"]])["distinct2"] == 0.0    # no bigram at all: nothing distinct, no error
+    with pytest.raises(ValueError, match="empty"):
+        sample_stats([])
+
+
+def test_over_seeds_takes_the_worst_checkpoint_and_needs_enough_of_them():
+    values = {"SeqGAN s0": 1.0, "SeqGAN s1": 3.0, "SeqGAN s2": 2.0, "MLE": 9.0, "Gumbel GAN s0": 0.5}
+    assert method_of("SeqGAN s12") == "SeqGAN" and method_of("MLE") == "MLE" and method_of("my s") == "my s"
+    assert over_seeds(values, method="SeqGAN", worst="min") == 1.0
+    assert over_seeds(pd.Series(values), method="SeqGAN", worst="max") == 3.0
+    with pytest.raises(ValueError, match=r"at least 3 training seeds, but only 1 checkpoint.*recipes --rebuild"):
+        over_seeds(values, method="Gumbel GAN", worst="min")
+    with pytest.raises(ValueError, match="at least 4 training seeds"):
+        over_seeds(values, method="SeqGAN", worst="min", min_seeds=4)
+    with pytest.raises(ValueError, match="'min' or 'max'"):
+        over_seeds(values, method="SeqGAN", worst="mean")
 
 
 def test_bleu_accepts_precounted_references(tiny_corpus):
@@ -68,6 +96,8 @@ def test_bad_sweeps_fail_clearly(tiny_oracle):
         check_temperatures([1.0, 1.0])
     with pytest.raises(ValueError, match="temperature"):
         check_temperatures([1.0, -0.5])
+    with pytest.raises(ValueError, match="positive and finite, got 0.*small value such as 0.05"):
+        oracle_sweep({"x": tiny_oracle.oracle}, tiny_oracle, [0.0, 1.0])
     with pytest.raises(ValueError, match="non-empty dict"):
         oracle_sweep({}, tiny_oracle, [0.5, 1.0])
     with pytest.raises(TypeError, match="no sample"):
@@ -93,3 +123,6 @@ def test_dominated_share_counts_points_beaten_on_every_axis():
     assert dominated_share(table, "MLE", reference="GAN", better={"q": "higher", "d": "higher"}) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="'lower' or 'higher'"):
         dominated_share(table, "GAN", reference="MLE", better={"q": "smaller"})
+    table.loc[2, "d"] = float("nan")                # a model without NLL-test: refused, not counted as a win
+    with pytest.raises(ValueError, match=r"model 'GAN' has NaN in \['d'\]"):
+        dominated_share(table, "GAN", reference="MLE", better={"q": "lower", "d": "lower"})

@@ -54,6 +54,11 @@ def test_estimator_and_sweep_plots_draw():
     sweep = pd.DataFrame(dict(model=["MLE"] * 2 + ["GAN"] * 2, temperature=[0.5, 1.0] * 2, x=[1, 2, 3, 4], y=[4, 3, 2, 1]))
     ax = plot_sweep(sweep, x="x", y="y", title="t")
     assert len(ax.lines) == 2 and len(ax.texts) == 4
+    seeds = pd.DataFrame(dict(model=["MLE"] * 2 + ["GAN s0"] * 2 + ["GAN s1"] * 2, method=["MLE"] * 2 + ["GAN"] * 4,
+                              temperature=[0.5, 1.0] * 3, x=range(6), y=range(6)))
+    ax = plot_sweep(seeds, x="x", y="y")
+    assert len(ax.lines) == 3 and len(ax.texts) == 4            # the second GAN checkpoint is not labelled again
+    assert ax.lines[1].get_color() == ax.lines[2].get_color() != ax.lines[0].get_color()
 
 
 def test_relaxed_sample_shows_its_own_largest_words():

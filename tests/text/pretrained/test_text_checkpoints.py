@@ -7,9 +7,10 @@ import torch
 
 from gan_helpers.common.records import RecordError
 from gan_helpers.recipes import main
-from gan_helpers.text import (RECIPES, GumbelGANConfig, LSTMGenerator, MLEConfig, Recipe, SeqGANConfig, SentenceVAE,
-                              VAEConfig, build_pretrained, load_checkpoint, load_data, load_pretrained, oracle_data,
-                              record_path, save_checkpoint)
+from gan_helpers.text import (GAN_RECIPES, GAN_SEEDS, RECIPES, GumbelGANConfig, LSTMGenerator, MLEConfig, Recipe,
+                              SeqGANConfig, SentenceVAE, VAEConfig, build_pretrained, load_checkpoint, load_data,
+                              load_pretrained, load_seeds, oracle_data, record_path, save_checkpoint, seed_name,
+                              stored_history)
 from gan_helpers.text.pretrained import checkpoints, recipes
 
 from ...conftest import TINY_ORACLE
@@ -103,3 +104,21 @@ def test_the_recipes_command_on_tiny_recipes(tiny_oracle, tmp_path, monkeypatch,
     assert "tiny_vae: FAILED" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["--rebuild", "nope", "--dir", str(first)])
+
+
+def test_seed_variants_are_the_same_recipes_from_other_seeds(shipped_data, tmp_path):
+    assert len(GAN_SEEDS) >= 3
+    for name in GAN_RECIPES:
+        for s in GAN_SEEDS:
+            variant = RECIPES[seed_name(name, s)]
+            assert variant.seed == s and replace(variant, name=name, seed=0) == RECIPES[name]
+    assert seed_name("seqgan_oracle", 0) == "seqgan_oracle" and seed_name("seqgan_oracle", 2) == "seqgan_oracle_seed2"
+    models = load_seeds("gumbel_oracle", shipped_data["oracle"], label="Gumbel")
+    assert list(models) == [f"Gumbel s{s}" for s in GAN_SEEDS]
+    weights = [next(iter(m.parameters())) for m in models.values()]
+    assert not torch.equal(weights[0], weights[1])                   # other seeds, other weights
+    assert stored_history("gumbel_oracle_seed1").steps == [0, 30]
+    with pytest.raises(ValueError, match="has no seed variants"):
+        load_seeds("oracle")
+    with pytest.raises(RecordError, match="recipes --rebuild gumbel_oracle"):
+        load_seeds("gumbel_oracle", shipped_data["oracle"], directory=tmp_path)
