@@ -17,7 +17,7 @@ from torch.optim.swa_utils import get_ema_multi_avg_fn
 
 from ..common.checks import check_int, check_positive
 from ..common.history import History
-from ..common.losses import batch_mean, discriminator_loss, generator_loss, r1_penalty
+from ..common.losses import batch_mean, critic_loss, discriminator_loss, generator_loss, gradient_penalty, r1_penalty
 from ..common.runtime import progress_bar
 from .nets import MinibatchDiscrimination
 from .replicas import replica_count
@@ -133,7 +133,9 @@ class TrainGANConfig:
     each after ``d_steps`` discriminator updates, on batches of ``batch_size`` samples.
     ``g_loss`` is "non_saturating" or "saturating"; ``pack`` groups that many samples into
     one discriminator input (PacGAN: the batch holds ``batch_size / pack`` packs);
-    ``r1_weight`` adds the R1 penalty. At each of ``eval_steps`` (and the last step)
+    ``r1_weight`` adds the R1 penalty. ``g_loss="wasserstein"`` makes D a Wasserstein critic
+    (:func:`~gan_helpers.common.losses.critic_loss`), and ``gp_weight`` adds WGAN-GP's gradient
+    penalty (notebook 10). At each of ``eval_steps`` (and the last step)
     ``num_eval_samples`` fakes are drawn and measured; at ``snapshot_steps`` (default: the
     eval steps) they are kept. ``ema_decay`` is the weight average's decay, when one is kept."""
 
@@ -143,6 +145,7 @@ class TrainGANConfig:
     g_loss: str = "non_saturating"
     pack: int = 1
     r1_weight: float = 0.0
+    gp_weight: float = 0.0
     eval_steps: tuple = ()
     num_eval_samples: int = 1000
     snapshot_steps: tuple | None = None
@@ -152,6 +155,7 @@ class TrainGANConfig:
         for name in ("num_steps", "batch_size", "d_steps", "pack", "num_eval_samples"):
             check_int(getattr(self, name), name)
         check_positive(self.r1_weight, "r1_weight", allow_zero=True)
+        check_positive(self.gp_weight, "gp_weight", allow_zero=True)
         generator_loss(torch.zeros(1), self.g_loss)       # validates the name
         if self.batch_size % self.pack:
             raise ValueError(f"batch_size ({self.batch_size}) must be divisible by pack ({self.pack}): a batch "
@@ -234,9 +238,14 @@ def train_gan(generator: nn.Module, discriminator: nn.Module,
             with torch.no_grad():
                 fake = pack_samples(generator(_draw(sample_noise, batch_size, replicas, device)), pack)
             real_logits, fake_logits = discriminator(real), discriminator(fake)
-            loss_d = discriminator_loss(real_logits, fake_logits)
+            if config.g_loss == "wasserstein":
+                loss_d = critic_loss(real_logits, fake_logits)
+            else:
+                loss_d = discriminator_loss(real_logits, fake_logits)
             if r1_weight > 0:
                 loss_d = loss_d + r1_weight * r1_penalty(discriminator, real)
+            if config.gp_weight > 0:
+                loss_d = loss_d + config.gp_weight * gradient_penalty(discriminator, real, fake)
             opt_d.zero_grad(set_to_none=True)
             loss_d.sum().backward()
             opt_d.step()
