@@ -12,6 +12,9 @@ continuous one:
 - ``text/``: notebooks 05-11, in floors ``core`` -> ``training`` -> ``methods`` ->
   ``pretrained`` -> ``lessons`` (import its names from ``gan_helpers.text``);
 - ``course/``: tooling (run a notebook, sweep its claims, the website, workshop copies);
+- ``code_gan`` and ``soft_critic``: notebook 10's two continuous routes for text, which join
+  the wings (the continuous ``train_gan`` on the text wing's autoencoder codes or softmax
+  rows), so they live here, at the top, the one floor that may import both;
 - ``recipes``: the one command for the long runs the notebooks load
   (``python -m gan_helpers.recipes --list``).
 
