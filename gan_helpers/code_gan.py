@@ -62,13 +62,13 @@ class CodeGANRecipe:
 
 
 # R1 on the real codes (Mescheder et al. 2018), the penalty notebook 03 found steadiest
-_CONFIG = TrainGANConfig(num_steps=1500, batch_size=64, r1_weight=10.0, eval_steps=(250, 500, 1000),
+_CONFIG = TrainGANConfig(num_steps=1500, batch_size=64, r1_weight=10.0, eval_steps=(250, 500, 1000), snapshot_steps=(),
                          num_eval_samples=500)
-CODE_GAN_RECIPES = {r.name: r for r in (
+RECIPES = {r.name: r for r in (
     CodeGANRecipe("codegan_reviews", "reviews", "ae_reviews", _CONFIG),
     CodeGANRecipe("codegan_oracle", "oracle", "ae_oracle", _CONFIG),
 )}
-RECIPES = CODE_GAN_RECIPES      # the name every wing's recipes share
+CODE_GAN_RECIPES = RECIPES      # RECIPES is the name every wing's recipes share
 
 
 def code_gan_networks(code_dim: int, *, noise_dim: int = 32, hidden: int = 256, depth: int = 2):
@@ -138,9 +138,9 @@ class CodeGANSampler:
 
 
 def _recipe(name: str) -> CodeGANRecipe:
-    if name not in CODE_GAN_RECIPES:
-        raise ValueError(f"unknown code GAN {name!r}; choose one of {sorted(CODE_GAN_RECIPES)}")
-    return CODE_GAN_RECIPES[name]
+    if name not in RECIPES:
+        raise ValueError(f"unknown code GAN {name!r}; choose one of {sorted(RECIPES)}")
+    return RECIPES[name]
 
 
 def record_path(name: str, directory=None):
@@ -157,7 +157,7 @@ def rebuild(name: str, *, directory=None, progress: bool = True) -> dict:
     Returns the mean final ``nearest_cosine``."""
     recipe = _recipe(name)
     data = load_data(recipe.data)
-    ae = load_pretrained(recipe.autoencoder, data)
+    ae = load_pretrained(recipe.autoencoder, data, directory=directory)
     runs = [train_code_gan(ae, data.train, recipe, seed=s, progress=progress) for s in recipe.seeds]
     scores = {"nearest_cosine": sum(h.final("nearest_cosine") for _, _, h in runs) / len(runs)}
     save_record(record_path(name, directory), name=name, recipe=recipe, data=_fingerprint(recipe, data),
@@ -169,14 +169,15 @@ def rebuild(name: str, *, directory=None, progress: bool = True) -> dict:
 def load_code_gan(name: str = "codegan_reviews", seed: int = 0, *, data=None, directory=None) -> CodeGANSampler:
     """Shipped code GAN ``name`` ("codegan_reviews" or "codegan_oracle"), training seed
     ``seed``, with its autoencoder, as a :class:`CodeGANSampler` (notebooks 10, 11). The record
-    is checked against the code's recipe and the data; ``data`` defaults to the recipe's."""
+    is checked against the code's recipe and the data; ``data`` defaults to the recipe's. The
+    autoencoder record is read from the same ``directory``."""
     recipe = _recipe(name)
     data = load_data(recipe.data) if data is None else data
     record = read_record(record_path(name, directory), recipe=recipe, data=_fingerprint(recipe, data))
     if f"seed{seed}" not in record["networks"]:
         raise ValueError(f"code GAN {name!r} ships seeds {list(recipe.seeds)}, not {seed!r}")
     generator = rebuild_network(record["networks"][f"seed{seed}"], {"mlp_generator": mlp_generator}).eval()
-    return CodeGANSampler(load_pretrained(recipe.autoencoder, data), generator, recipe.noise_dim)
+    return CodeGANSampler(load_pretrained(recipe.autoencoder, data, directory=directory), generator, recipe.noise_dim)
 
 
 def check(name: str, *, directory=None) -> str:
@@ -196,4 +197,4 @@ def check(name: str, *, directory=None) -> str:
 
 def build_order(names=None) -> list[str]:
     """Code GANs in name order (they start from the text wing's autoencoder records)."""
-    return sorted(names or CODE_GAN_RECIPES)
+    return sorted(names or RECIPES)

@@ -46,3 +46,17 @@ def test_bad_input_gives_clear_errors(tiny_oracle):
         CodeGANRecipe("x", "images", "ae_oracle", TrainGANConfig(num_steps=1, batch_size=2))
     with pytest.raises(TypeError, match="CodeGANRecipe"):
         train_code_gan(ae, tiny_oracle.train, {"steps": 1})
+
+
+@pytest.mark.parametrize("name", sorted(CODE_GAN_RECIPES))
+def test_every_shipped_code_gan_loads(name):
+    """A missing or stale shipped record fails here (it is not skipped)."""
+    from gan_helpers.code_gan import record_path
+    path = record_path(name)
+    assert path.is_file(), f"{path.name} is missing: python -m gan_helpers.recipes --rebuild {name}"
+    assert path.stat().st_size < 1_500_000
+    for seed in CODE_GAN_RECIPES[name].seeds:
+        gan = load_code_gan(name, seed)
+        assert gan.sample(3).shape[0] == 3
+    with pytest.raises(ValueError, match="ships seeds"):
+        load_code_gan(name, 99)
