@@ -18,8 +18,9 @@ continuous one:
 - ``recipes``: the one command for the long runs the notebooks load
   (``python -m gan_helpers.recipes --list``).
 
-The names of ``common`` and ``continuous`` are offered here and loaded lazily: a public
-name loads its module, with that module's libraries, the first time it is used.
+The names of ``common``, ``continuous``, ``code_gan`` and ``soft_critic`` are offered here
+and loaded lazily: a public name loads its module, with that module's libraries, the first
+time it is used.
 """
 from .common.exports import lazy_exports as _lazy_exports
 
@@ -31,7 +32,8 @@ _MODULES = ("common.checks", "common.runtime", "common.claims", "common.losses",
             "continuous.toy_data", "continuous.nets", "continuous.replicas", "continuous.training",
             "continuous.metrics", "continuous.theory", "continuous.plots", "continuous.widgets",
             "continuous.recipes", "continuous.tabular.checks", "continuous.tabular.embedding",
-            "continuous.tabular.synthesis", "continuous.tabular.metrics", "continuous.tabular.plots")
+            "continuous.tabular.synthesis", "continuous.tabular.metrics", "continuous.tabular.plots",
+            "code_gan", "soft_critic")
 _SUBPACKAGES = ("common", "continuous", "text", "course", "recipes")
 
 __all__, __getattr__, __dir__ = _lazy_exports(__name__, __path__[0], _MODULES, _SUBPACKAGES)
