@@ -12,11 +12,15 @@ continuous one:
 - ``text/``: notebooks 05-11, in floors ``core`` -> ``training`` -> ``methods`` ->
   ``pretrained`` -> ``lessons`` (import its names from ``gan_helpers.text``);
 - ``course/``: tooling (run a notebook, sweep its claims, the website, workshop copies);
+- ``code_gan`` and ``soft_critic``: notebook 10's two continuous routes for text, which join
+  the wings (the continuous ``train_gan`` on the text wing's autoencoder codes or softmax
+  rows), so they live here, at the top, the one floor that may import both;
 - ``recipes``: the one command for the long runs the notebooks load
   (``python -m gan_helpers.recipes --list``).
 
-The names of ``common`` and ``continuous`` are offered here and loaded lazily: a public
-name loads its module, with that module's libraries, the first time it is used.
+The names of ``common``, ``continuous``, ``code_gan`` and ``soft_critic`` are offered here
+and loaded lazily: a public name loads its module, with that module's libraries, the first
+time it is used.
 """
 from .common.exports import lazy_exports as _lazy_exports
 
@@ -29,7 +33,7 @@ _MODULES = ("common.checks", "common.runtime", "common.claims", "common.losses",
             "continuous.metrics", "continuous.theory", "continuous.plots", "continuous.widgets",
             "continuous.recipes", "continuous.tabular.checks", "continuous.tabular.embedding",
             "continuous.tabular.synthesis", "continuous.tabular.metrics", "continuous.tabular.plots",
-            "continuous.tabular.recipes")
+            "continuous.tabular.recipes", "code_gan", "soft_critic")
 _SUBPACKAGES = ("common", "continuous", "text", "course", "recipes")
 
 __all__, __getattr__, __dir__ = _lazy_exports(__name__, __path__[0], _MODULES, _SUBPACKAGES)

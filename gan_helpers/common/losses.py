@@ -2,7 +2,8 @@
 (D(x) = sigmoid(logit)), and the gradient penalties that regularise a discriminator.
 
 Introduced in notebook 01 (the value function and the two generator losses); used by the
-continuous GANs of 02-04 and the text GANs of 05-10. A loss of logits shaped
+continuous GANs of 02-04 and the text GANs of 05-10 (the Wasserstein critic and its
+gradient penalty: 10). A loss of logits shaped
 ``(replicas, batch, 1)`` (a stacked network, see :mod:`gan_helpers.continuous.replicas`) is
 one loss per replica.
 """
@@ -12,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["batch_mean", "discriminator_loss", "generator_loss", "r1_penalty"]
+__all__ = ["batch_mean", "discriminator_loss", "critic_loss", "generator_loss", "r1_penalty", "gradient_penalty"]
 
 
 def batch_mean(values: torch.Tensor) -> torch.Tensor:
@@ -27,6 +28,13 @@ def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> 
     return batch_mean(F.softplus(-real_logits)) + batch_mean(F.softplus(fake_logits))
 
 
+def critic_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """E[D(G(z))] - E[D(x)]: a Wasserstein critic (WGAN, Arjovsky et al. 2017) widens the gap
+    between its scores on real and fake samples (notebook 10). Scores are unbounded, not logits
+    of a probability; one loss per replica for ``(replicas, batch, 1)`` scores."""
+    return batch_mean(fake_scores) - batch_mean(real_scores)
+
+
 def generator_loss(fake_logits: torch.Tensor, kind: str = "non_saturating") -> torch.Tensor:
     """Generator loss from D's logits on fakes (notebook 01); one per replica for logits of
     shape ``(replicas, batch, 1)``.
@@ -34,12 +42,15 @@ def generator_loss(fake_logits: torch.Tensor, kind: str = "non_saturating") -> t
     - ``"saturating"``: E[log(1 - D(G(z)))], the minimax loss; its gradient vanishes when D
       confidently rejects the fakes, which is exactly when G most needs a signal.
     - ``"non_saturating"``: -E[log D(G(z))], same fixed point, strong gradient early on.
+    - ``"wasserstein"``: -E[D(G(z))], for a critic trained by :func:`critic_loss` (notebook 10).
     """
     if kind == "non_saturating":
         return batch_mean(F.softplus(-fake_logits))
     if kind == "saturating":
         return -batch_mean(F.softplus(fake_logits))
-    raise ValueError(f"kind must be 'non_saturating' or 'saturating', got {kind!r}")
+    if kind == "wasserstein":
+        return -batch_mean(fake_logits)
+    raise ValueError(f"kind must be 'non_saturating', 'saturating' or 'wasserstein', got {kind!r}")
 
 
 def r1_penalty(discriminator: nn.Module, real: torch.Tensor) -> torch.Tensor:
@@ -49,3 +60,15 @@ def r1_penalty(discriminator: nn.Module, real: torch.Tensor) -> torch.Tensor:
     real = real.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(discriminator(real).sum(), real, create_graph=True)
     return 0.5 * grad.pow(2).sum(dim=-1).mean(dim=-1)
+
+
+def gradient_penalty(discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """WGAN-GP's penalty E[(||grad D(x_hat)|| - 1)^2] at x_hat = a x + (1 - a) G(z), a ~ U(0, 1)
+    per sample (Gulrajani et al. 2017), notebook 10: it keeps the critic 1-Lipschitz along the
+    lines between real and fake samples. One per replica for ``(replicas, batch, features)``."""
+    if real.shape != fake.shape:
+        raise ValueError(f"real and fake batches must have one shape, got {tuple(real.shape)} and {tuple(fake.shape)}")
+    alpha = torch.rand(real.shape[:-1] + (1,), device=real.device, dtype=real.dtype)
+    x_hat = (alpha * real.detach() + (1 - alpha) * fake.detach()).requires_grad_(True)
+    (grad,) = torch.autograd.grad(discriminator(x_hat).sum(), x_hat, create_graph=True)
+    return (grad.norm(dim=-1) - 1).pow(2).mean(dim=-1)

@@ -14,6 +14,7 @@ from ..common.records import keeps_settings
 
 __all__ = [
     "mlp",
+    "UnitNorm",
     "MinibatchDiscrimination",
     "classic_1d_generator",
     "classic_1d_discriminator",
@@ -22,8 +23,16 @@ __all__ = [
     "mlp_discriminator",
 ]
 
+class UnitNorm(nn.Module):
+    """Scales each row to unit L2 norm: a generator of points on the sphere, such as the
+    sentence codes of notebook 10. Parameter-free, so replicas share it."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.normalize(x, dim=-1)
+
+
 _ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "leaky_relu": lambda: nn.LeakyReLU(0.2),
-                "softplus": nn.Softplus, "elu": nn.ELU}
+                "softplus": nn.Softplus, "elu": nn.ELU, "unit_norm": UnitNorm}
 
 
 def mlp(sizes: list[int], activation: str = "relu", *, out_activation: str | None = None) -> nn.Sequential:
@@ -171,7 +180,8 @@ def classic_1d_discriminator(hidden: int = 4, *, minibatch: bool = False, num_ke
 @keeps_settings
 def mlp_generator(noise_dim: int = 2, data_dim: int = 2, hidden: int = 128, depth: int = 3,
                   activation: str = "relu", out_activation: str | None = None) -> nn.Sequential:
-    """An MLP generator ``noise_dim -> hidden x depth -> data_dim`` (notebooks 03, 04)."""
+    """An MLP generator ``noise_dim -> hidden x depth -> data_dim`` (notebooks 03, 04, 10);
+    ``out_activation="unit_norm"`` puts its outputs on the unit sphere (10's sentence codes)."""
     depth = check_int(depth, "depth")
     return mlp([noise_dim] + [hidden] * depth + [data_dim], activation, out_activation=out_activation)
 

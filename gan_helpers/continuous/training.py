@@ -17,7 +17,7 @@ from torch.optim.swa_utils import get_ema_multi_avg_fn
 
 from ..common.checks import check_int, check_positive
 from ..common.history import History
-from ..common.losses import batch_mean, discriminator_loss, generator_loss, r1_penalty
+from ..common.losses import batch_mean, critic_loss, discriminator_loss, generator_loss, gradient_penalty, r1_penalty
 from ..common.runtime import progress_bar
 from .nets import MinibatchDiscrimination
 from .replicas import replica_count
@@ -135,7 +135,9 @@ class TrainGANConfig:
     one discriminator input (PacGAN: the batch holds ``batch_size / pack`` packs);
     ``r1_weight`` adds the R1 penalty; for replicas (see :func:`build_replicas`) it may be a
     tuple with one weight per replica, so an ablation of the weight trains as one batched
-    model (notebook 04). At each of ``eval_steps`` (and the last step)
+    model (notebook 04). ``g_loss="wasserstein"`` makes D a Wasserstein critic
+    (:func:`~gan_helpers.common.losses.critic_loss`), and ``gp_weight`` adds WGAN-GP's gradient
+    penalty (notebook 10). At each of ``eval_steps`` (and the last step)
     ``num_eval_samples`` fakes are drawn and measured; at ``snapshot_steps`` (default: the
     eval steps) they are kept. ``ema_decay`` is the weight average's decay, when one is kept."""
 
@@ -145,6 +147,7 @@ class TrainGANConfig:
     g_loss: str = "non_saturating"
     pack: int = 1
     r1_weight: float | tuple = 0.0
+    gp_weight: float = 0.0
     eval_steps: tuple = ()
     num_eval_samples: int = 1000
     snapshot_steps: tuple | None = None
@@ -160,6 +163,7 @@ class TrainGANConfig:
                                                         for w in self.r1_weight))
         else:
             check_positive(self.r1_weight, "r1_weight", allow_zero=True)
+        check_positive(self.gp_weight, "gp_weight", allow_zero=True)
         generator_loss(torch.zeros(1), self.g_loss)       # validates the name
         if self.batch_size % self.pack:
             raise ValueError(f"batch_size ({self.batch_size}) must be divisible by pack ({self.pack}): a batch "
@@ -249,9 +253,14 @@ def train_gan(generator: nn.Module, discriminator: nn.Module,
             with torch.no_grad():
                 fake = pack_samples(generator(_draw(sample_noise, batch_size, replicas, device)), pack)
             real_logits, fake_logits = discriminator(real), discriminator(fake)
-            loss_d = discriminator_loss(real_logits, fake_logits)
+            if config.g_loss == "wasserstein":
+                loss_d = critic_loss(real_logits, fake_logits)
+            else:
+                loss_d = discriminator_loss(real_logits, fake_logits)
             if use_r1:
                 loss_d = loss_d + r1_weight * r1_penalty(discriminator, real)
+            if config.gp_weight > 0:
+                loss_d = loss_d + config.gp_weight * gradient_penalty(discriminator, real, fake)
             opt_d.zero_grad(set_to_none=True)
             loss_d.sum().backward()
             opt_d.step()

@@ -6,7 +6,7 @@ floors below it (and ``gan_helpers.common``), never the continuous wing:
    (``models``); the synthetic ``oracle``; ``metrics``; gradient ``estimators``.
 2. ``training``: the one update and epoch loop (``trainer``), the one text-GAN loop
    (``adversarial``), ``discriminate``, ``mle``.
-3. ``methods``: ``seqgan``, ``gumbel_gan``, ``seq2seq`` and ``qa_gan``, ``vae`` and ``vae_train``.
+3. ``methods``: ``seqgan``, ``gumbel_gan``, ``seq2seq`` and ``qa_gan``, ``vae`` and ``vae_train``, ``autoencoder``.
 4. ``pretrained``: ``checkpoints`` (any model saved with its settings, checked against its
    data) and ``recipes`` (how each shipped model is trained), with the shipped files.
 5. ``lessons``: ``compare``, ``qa_eval``, ``plots``, ``widgets``.
@@ -20,7 +20,7 @@ from ..common.exports import lazy_exports as _lazy_exports
 _MODULES = ("core.vocab", "core.qa_data", "core.sampling", "core.models", "core.oracle", "core.metrics",
             "core.estimators", "training.trainer", "training.adversarial", "training.discriminate", "training.mle",
             "methods.seqgan", "methods.gumbel_gan", "methods.seq2seq", "methods.qa_gan", "methods.vae",
-            "methods.vae_train", "pretrained.checkpoints", "pretrained.recipes", "lessons.compare",
+            "methods.vae_train", "methods.autoencoder", "pretrained.checkpoints", "pretrained.recipes", "lessons.compare",
             "lessons.qa_eval", "lessons.plots", "lessons.widgets")
 _SUBPACKAGES = ("core", "training", "methods", "pretrained", "lessons")
 

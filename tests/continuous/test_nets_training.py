@@ -90,7 +90,7 @@ def test_losses_from_logits():
     assert generator_loss(zero, "non_saturating").item() == pytest.approx(math.log(2))
     assert generator_loss(zero, "saturating").item() == pytest.approx(-math.log(2))
     with pytest.raises(ValueError, match="kind"):
-        generator_loss(zero, "wasserstein")
+        generator_loss(zero, "hinge")
 
 
 def test_r1_penalty_of_linear_discriminator():
@@ -221,3 +221,29 @@ def test_plot_losses_smoothing_keeps_scale():
     ax = plot_losses(h, smooth=10)
     d_line = ax[0].get_lines()[0].get_ydata()
     assert np.allclose(d_line, 1.0) and len(d_line) == 91
+
+
+def test_wasserstein_critic_and_gradient_penalty():
+    from gan_helpers import critic_loss, gradient_penalty
+    real, fake = torch.ones(4, 1), torch.zeros(4, 1)
+    assert critic_loss(real, fake).item() == pytest.approx(-1.0)
+    assert generator_loss(fake + 2.0, "wasserstein").item() == pytest.approx(-2.0)
+    d = torch.nn.Linear(3, 1, bias=False)
+    with torch.no_grad():
+        d.weight.copy_(torch.tensor([[2.0, 0.0, 0.0]]))         # gradient norm 2 everywhere: penalty (2 - 1)^2
+    assert gradient_penalty(d, torch.randn(5, 3), torch.randn(5, 3)).item() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="one shape"):
+        gradient_penalty(d, torch.randn(5, 3), torch.randn(4, 3))
+
+
+def test_train_gan_with_a_wasserstein_critic_and_penalty():
+    torch.manual_seed(0)
+    g, d = mlp_generator(2, 2, 8, 1), mlp_discriminator(2, 8, 1)
+    config = TrainGANConfig(num_steps=5, batch_size=8, d_steps=2, g_loss="wasserstein", gp_weight=10.0)
+    h = train_gan(g, d, lambda n: torch.randn(n, 2), lambda n: torch.randn(n, 2), config,
+                  opt_g=torch.optim.Adam(g.parameters()), opt_d=torch.optim.Adam(d.parameters()), progress=False)
+    assert len(h.d_loss) == 5 and np.isfinite(h.d_loss).all()
+    with pytest.raises(ValueError, match="gp_weight"):
+        TrainGANConfig(num_steps=1, batch_size=2, gp_weight=-0.5)
+    assert torch.allclose(mlp_generator(2, 3, 4, 1, out_activation="unit_norm")(torch.randn(6, 2)).norm(dim=1),
+                          torch.ones(6), atol=1e-5)

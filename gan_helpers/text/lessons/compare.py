@@ -1,4 +1,5 @@
-"""Quality and diversity together: temperature sweeps for every model (notebook 11).
+"""Quality and diversity together: temperature sweeps for every model (notebook 11), and the
+metrics of one set of samples side by side (notebook 10).
 
 Caccia et al. (2020, "Language GANs Falling Short") showed that one number per model
 misleads: lowering the softmax temperature of a maximum-likelihood model buys quality
@@ -25,7 +26,8 @@ from ..core.metrics import NgramReferences, as_token_lists, bleu, distinct_n, or
 from ..core.sampling import check_temperature
 
 __all__ = ["model_nll", "check_temperatures", "sample_stats", "method_of", "over_seeds", "MIN_SEEDS",
-           "oracle_sweep", "review_sweep", "curve_gap", "dominated_share"]
+           "oracle_sweep", "review_sweep", "curve_gap", "dominated_share",
+           "sample_tokens", "sample_metrics"]
 
 MIN_SEEDS = 3       # a claim about a GAN holds over at least this many training seeds (notebook 11)
 
@@ -181,3 +183,35 @@ def dominated_share(table: pd.DataFrame, model: str, *, reference: str, better: 
     ref = table.loc[table["model"] == reference, list(better)].to_numpy() * sign
     covered = [(ref <= point).all(axis=1).any() for point in mine]
     return float(np.mean(covered))
+
+
+def sample_tokens(samples: torch.Tensor, data) -> list[tuple]:
+    """Id rows as token tuples (notebook 10): a review corpus's words without ``<eos>``/``<pad>``,
+    or an oracle's ids (fixed-length rows)."""
+    if hasattr(data, "oracle"):
+        return [tuple(r) for r in samples.tolist()]
+    return [tuple(t) for t in data.tokens(samples)]
+
+
+def sample_metrics(samples: torch.Tensor, data, *, references: NgramReferences | None = None,
+                   num_samples: int = 500, n: int = 4) -> dict:
+    """Quality and diversity of one set of generated sentences, together (notebook 10): BLEU-n
+    against ``data.test`` (``references``: the test set counted once, to reuse), Self-BLEU-n,
+    mean length in tokens, distinct-1 and -2, the share of unique sentences and the share of
+    exact copies of training sentences, all on the first ``num_samples``; on oracle data also
+    the NLL-oracle of every sample given (per token)."""
+    num_samples, n = check_int(num_samples, "num_samples", minimum=2), check_int(n, "n")
+    if not isinstance(samples, torch.Tensor) or samples.dim() != 2 or len(samples) < num_samples:
+        raise ValueError(f"samples must be a 2-D id tensor with at least num_samples={num_samples} rows, got "
+                         f"{getattr(samples, 'shape', type(samples).__name__)}")
+    tokens = sample_tokens(samples[:num_samples], data)
+    refs = references if references is not None else NgramReferences(sample_tokens(data.test, data), n)
+    train = set(sample_tokens(data.train, data))
+    out = {f"BLEU-{n}": bleu(tokens, refs, (n,), num_samples=num_samples)[n],
+           f"Self-BLEU-{n}": self_bleu(tokens, (n,), num_samples=num_samples)[n],
+           "length": float(np.mean([len(t) for t in tokens])), "distinct-1": distinct_n(tokens, 1),
+           "distinct-2": distinct_n(tokens, 2), "unique": len(set(tokens)) / len(tokens),
+           "copies": float(np.mean([t in train for t in tokens]))}
+    if hasattr(data, "oracle"):
+        out["NLL-oracle"] = oracle_nll(data.oracle, samples)
+    return out

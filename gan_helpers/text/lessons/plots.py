@@ -16,7 +16,7 @@ from ...common.history import History
 from ..core.sampling import gumbel_softmax
 
 __all__ = ["plot_history", "plot_histories", "plot_oracle_curves", "plot_estimators_vs_temperature",
-           "plot_estimators_vs_samples", "plot_sweep", "draw_relaxed_sample"]
+           "plot_estimators_vs_samples", "plot_sweep", "draw_relaxed_sample", "plot_sources", "plot_shortcut"]
 
 _COLORS = {"REINFORCE": "C0", "REINFORCE + baseline": "C1", "Gumbel-softmax": "C2", "straight-through": "C3"}
 
@@ -168,3 +168,30 @@ def draw_relaxed_sample(ax, logits: torch.Tensor, noise: torch.Tensor, temperatu
     ax.set_xticks(idx, [str(int(i)) for i in words], fontsize=7)
     ax.set_xlabel("token id (the sample's largest entries first)"), ax.set_ylim(0, 1), ax.legend(fontsize=8)
     return y
+
+
+def plot_sources(table: pd.DataFrame, *, x: str, y: str, ax=None, title: str = ""):
+    """One labelled point per row of ``table`` (its index names the source of the sentences),
+    at columns ``x`` and ``y`` (notebook 10: every source decoded or sampled, side by side)."""
+    for col in (x, y):
+        if col not in table:
+            raise KeyError(f"the table has no column {col!r}; it has {list(table.columns)}")
+    ax = ax if ax is not None else plt.subplots(figsize=(5.5, 4))[1]
+    for i, (name, row) in enumerate(table.iterrows()):
+        ax.plot(row[x], row[y], "o", color=f"C{i % 10}", ms=7)
+        ax.annotate(str(name), (row[x], row[y]), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    ax.set(xlabel=x, ylabel=y, title=title)
+    return ax
+
+
+def plot_shortcut(scores: dict, *, ax=None, title: str = ""):
+    """A critic's score against the mean largest entry of each sentence's rows (notebook 10):
+    ``scores`` holds ``fake_max_entry``, ``fake_score``, ``real_max_entry`` and ``real_score``
+    arrays (``gan_helpers.soft_critic.shortcut_scores``). Real one-hot rows sit at 1."""
+    ax = ax if ax is not None else plt.subplots(figsize=(5, 3.6))[1]
+    ax.scatter(scores["fake_max_entry"], scores["fake_score"], s=6, alpha=0.4, label="generated softmax rows")
+    jitter = np.random.default_rng(0).uniform(-0.01, 0.01, len(scores["real_max_entry"]))
+    ax.scatter(scores["real_max_entry"] + jitter, scores["real_score"], s=6, alpha=0.4, label="real one-hot rows")
+    ax.set(xlabel="mean largest entry of a sentence's rows", ylabel="critic score", title=title)
+    ax.legend(fontsize=8, loc="best")
+    return ax

@@ -22,12 +22,13 @@ from ...common.records import RecordError, read_record, rebuild_hint, rebuild_ne
 from ..core.models import CNNDiscriminator, LSTMGenerator
 from ..core.oracle import OracleConfig, oracle_data
 from ..core.vocab import review_corpus
+from ..methods.autoencoder import SentenceAE
 from ..methods.vae import SentenceVAE
 
 __all__ = ["RECORD_DIR", "DATA", "load_data", "record_path", "save_checkpoint", "load_checkpoint", "load_pretrained"]
 
 RECORD_DIR = pathlib.Path(__file__).resolve().parent / "records"
-MODEL_CLASSES = {cls.__name__: cls for cls in (LSTMGenerator, SentenceVAE, CNNDiscriminator)}
+MODEL_CLASSES = {cls.__name__: cls for cls in (LSTMGenerator, SentenceVAE, SentenceAE, CNNDiscriminator)}
 TOLERANCE = 1e-3           # nats per token: how far a reloaded model's validation score may move
 # the data sets shipped models are made for: notebook 06's oracle, and the review corpus of notebooks 06-11
 DATA = {"oracle": lambda: oracle_data(OracleConfig()), "reviews": review_corpus}

@@ -3,7 +3,8 @@ check them: ``python -m gan_helpers.recipes --rebuild NAME | --check | --list``.
 
 A :class:`Recipe` names its data, its method and that method's own config object
 (:class:`~gan_helpers.text.MLEConfig`, :class:`~gan_helpers.text.SeqGANConfig`,
-:class:`~gan_helpers.text.GumbelGANConfig`, :class:`~gan_helpers.text.VAEConfig`), the
+:class:`~gan_helpers.text.GumbelGANConfig`, :class:`~gan_helpers.text.VAEConfig`,
+:class:`~gan_helpers.text.AEConfig`), the
 model's settings, and for an adversarial method the MLE record it starts from.
 :data:`RECIPES` holds the shipped ones. :func:`build_pretrained` trains a recipe from its seed, exactly
 as the shipped record was made; :func:`rebuild` saves it; :func:`check` reads a record,
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import torch
 
 from ..core.models import CNNDiscriminator, LSTMGenerator
+from ..methods.autoencoder import AEConfig, SentenceAE, train_autoencoder
 from ..methods.gumbel_gan import GumbelGANConfig, gumbel_discriminator_step, train_gumbel_gan
 from ..methods.seqgan import SeqGANConfig, train_seqgan
 from ..methods.vae import SentenceVAE
@@ -36,7 +38,7 @@ __all__ = ["Recipe", "RECIPES", "GAN_RECIPES", "GAN_SEEDS", "seed_name", "load_s
 @dataclass(frozen=True)
 class Recipe:
     """How a shipped text model is made (notebooks 06-11): its ``data`` ("oracle" or
-    "reviews"), its ``method`` ("mle", "seqgan", "gumbel" or "vae") with that method's
+    "reviews"), its ``method`` ("mle", "seqgan", "gumbel", "vae" or "ae") with that method's
     ``config``, the ``model``'s settings (sizes beyond the data's row format), and for an
     adversarial method the MLE record it ``start``s from, its ``discriminator``'s settings
     and the discriminator updates before adversarial training (``d_pretrain_steps``).
@@ -54,7 +56,8 @@ class Recipe:
     seed: int = 0
 
     def __post_init__(self):
-        configs = {"mle": MLEConfig, "seqgan": SeqGANConfig, "gumbel": GumbelGANConfig, "vae": VAEConfig}
+        configs = {"mle": MLEConfig, "seqgan": SeqGANConfig, "gumbel": GumbelGANConfig, "vae": VAEConfig,
+                   "ae": AEConfig}
         if self.data not in DATA:
             raise ValueError(f"recipe {self.name!r}: data must be one of {sorted(DATA)}, got {self.data!r}")
         if self.method not in configs:
@@ -93,6 +96,13 @@ RECIPES = {r.name: r for r in (
     Recipe("vae_reviews", "reviews", "vae", VAEConfig(num_epochs=20, batch_size=32, lr=1e-2, anneal_steps=700,
                                                       word_dropout=0.75),
            model=dict(emb_dim=32, hidden_dim=48, latent_dim=16)),
+    # notebook 10's autoencoders (ARAE-style unit-norm noised codes): the reviews' trains on the 2,976 training
+    # reviews plus 20k sentences sampled from the "reviews" MLE record; the oracle's on its 10k training rows
+    Recipe("ae_reviews", "reviews", "ae", AEConfig(num_epochs=10, lr=3e-3, noise_start=0.05, noise_end=0.005,
+                                                  num_extra=20000),
+           model=dict(emb_dim=64, hidden_dim=128, code_dim=128)),
+    Recipe("ae_oracle", "oracle", "ae", AEConfig(num_epochs=30, lr=3e-3, noise_start=0.03, noise_end=0.003),
+           model=dict(emb_dim=32, hidden_dim=128, code_dim=128)),
 )}
 
 
@@ -176,7 +186,18 @@ def _train_gumbel(recipe, data, progress, directory):
                                        config=recipe.config, progress=progress)
 
 
-TRAINERS = {"mle": _train_mle, "vae": _train_vae, "seqgan": _train_seqgan, "gumbel": _train_gumbel}
+def _train_ae(recipe, data, progress, directory):
+    rows = data.train
+    if recipe.config.num_extra:           # sentences of the same data's MLE record join the training rows
+        lm = load_pretrained(recipe.data, data, directory=directory)
+        torch.manual_seed(1000 + recipe.seed)
+        rows = torch.cat([rows, lm.sample(recipe.config.num_extra)])
+    torch.manual_seed(recipe.seed)
+    ae = SentenceAE.for_data(data, **recipe.model)
+    return ae, train_autoencoder(ae, rows, data.val, config=recipe.config, progress=progress, desc=recipe.name)
+
+
+TRAINERS = {"mle": _train_mle, "vae": _train_vae, "seqgan": _train_seqgan, "gumbel": _train_gumbel, "ae": _train_ae}
 
 
 def build_pretrained(name, data=None, *, progress: bool = True, directory=None):
@@ -209,6 +230,7 @@ def check(name: str, *, directory=None) -> str:
 
 
 def build_order(names=None) -> list[str]:
-    """MLE generators first (the GANs start from them), then the GANs, then the VAEs."""
-    rank = {"mle": 0, "seqgan": 1, "gumbel": 1, "vae": 2}
+    """MLE generators first (the GANs and autoencoders start from them), then the GANs, then the
+    VAEs and autoencoders."""
+    rank = {"mle": 0, "seqgan": 1, "gumbel": 1, "vae": 2, "ae": 2}
     return sorted(names or RECIPES, key=lambda n: (rank[_recipe(n).method], n))

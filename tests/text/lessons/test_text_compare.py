@@ -126,3 +126,12 @@ def test_dominated_share_counts_points_beaten_on_every_axis():
     table.loc[2, "d"] = float("nan")                # a model without NLL-test: refused, not counted as a win
     with pytest.raises(ValueError, match=r"model 'GAN' has NaN in \['d'\]"):
         dominated_share(table, "GAN", reference="MLE", better={"q": "lower", "d": "lower"})
+
+
+def test_sample_metrics_on_oracle_rows_and_bad_input(tiny_oracle):
+    from gan_helpers.text import sample_metrics
+    m = sample_metrics(tiny_oracle.train[:50], tiny_oracle, num_samples=50)
+    assert m["copies"] == 1.0 and m["length"] == 6 and 0 < m["distinct-2"] <= 1 and m["unique"] <= 1
+    assert m["NLL-oracle"] > 0 and 0 <= m["BLEU-4"] <= 1 and 0 <= m["Self-BLEU-4"] <= 1
+    with pytest.raises(ValueError, match="num_samples=50"):
+        sample_metrics(tiny_oracle.train[:10], tiny_oracle, num_samples=50)
