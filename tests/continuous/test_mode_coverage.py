@@ -125,3 +125,9 @@ def test_shipped_runs_pack_as_pacgan_packs():
         TrainGANConfig(num_steps=5, batch_size=100, pack=3)
     with pytest.raises(ValueError, match="use a batch_size divisible by pack"):
         pack_samples(torch.zeros(10, 2), 4)
+
+
+@pytest.mark.parametrize("name", sorted(MIXTURE_RUNS))
+def test_every_shipped_record_matches_its_recipe_and_rescores(name):
+    from gan_helpers.continuous import recipes
+    assert recipes.check(name) == "10 replicas, final samples re-scored"
