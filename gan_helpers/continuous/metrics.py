@@ -141,15 +141,14 @@ def mass_moved(masses: np.ndarray) -> np.ndarray:
     normalised to shares of the high-quality samples (the histogram q of the reverse KL), so
     a generator that only sharpens in place moves nothing; then half the L1 distance between
     consecutive rows, one value per pair. 0 when every mode keeps its share, 1 when all of it
-    moves to modes that had none; sampling noise alone gives a few hundredths at 2,500 samples."""
+    moves to modes that had none; sampling noise alone gives a few hundredths at 2,500 samples.
+    A pair that includes an evaluation without any high-quality sample (a generator between
+    modes) has no shares to compare and gives NaN: take ``np.nanmax`` of the result."""
     masses = np.asarray(masses, dtype=float)
     if masses.ndim != 2 or len(masses) < 2:
         raise ValueError(f"masses must have shape (evaluations >= 2, num_modes), got {masses.shape}")
     totals = masses.sum(axis=1, keepdims=True)
-    if (totals <= 0).any():
-        raise ValueError("an evaluation has no high-quality sample, so its mode shares are undefined; "
-                         "pass only the evaluations after the generator has found a mode")
-    shares = masses / totals
+    shares = np.divide(masses, totals, out=np.full_like(masses, np.nan), where=totals > 0)
     return 0.5 * np.abs(np.diff(shares, axis=0)).sum(axis=1)
 
 
