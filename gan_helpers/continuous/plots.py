@@ -14,7 +14,7 @@ from ..common.history import History
 from .toy_data import MixtureSpec
 
 __all__ = ["plot_losses", "plot_density_snapshots", "plot_scatter_snapshots", "plot_density_step", "plot_scatter_step",
-           "plot_replica_densities", "plot_snapshot_grid"]
+           "plot_replica_densities", "plot_snapshot_grid", "plot_mode_masses", "plot_metric_curves"]
 
 
 def _check_history(history) -> None:
@@ -153,3 +153,43 @@ def plot_replica_densities(histories: list[History], real: np.ndarray, *, step: 
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_mode_masses(histories: list[History], masses: list[np.ndarray], *, titles=None, ncols: int = 5):
+    """Where each run's samples sit over training (notebook 03): one panel per run, one row
+    per mode, one column per evaluation; the colour is the mode's mass (the share of all
+    samples on it with high quality, from :func:`~gan_helpers.continuous.metrics.mode_masses`).
+    A collapsing GAN shows bright rows that fade while others light up: mass moving."""
+    if not histories or len(histories) != len(masses):
+        raise ValueError("plot_mode_masses needs one mass array per history")
+    fig, axes = _grid(len(histories), ncols, (2.6, 2.4))
+    vmax = max(float(np.max(m)) for m in masses)
+    for i, (ax, h, m) in enumerate(zip(axes.flat, histories, masses)):
+        _check_history(h)
+        steps = np.asarray(h.steps)
+        image = ax.imshow(np.asarray(m).T, aspect="auto", origin="lower", cmap="magma", vmin=0, vmax=vmax,
+                          extent=(steps[0], steps[-1], -0.5, m.shape[1] - 0.5), interpolation="nearest")
+        ax.set_title(titles[i] if titles else f"replica {i}", fontsize=9)
+        ax.set_xlabel("step", fontsize=8), ax.set_ylabel("mode", fontsize=8)
+        ax.tick_params(labelsize=7), ax.grid(False)
+    fig.subplots_adjust(hspace=0.55, wspace=0.3, right=0.86)
+    fig.colorbar(image, cax=fig.add_axes((0.89, 0.15, 0.015, 0.7)), label="mass on the mode")
+    return fig
+
+
+def plot_metric_curves(runs: dict[str, list[History]], metric: str, *, ax=None, scale: float = 1.0,
+                       styles: dict | None = None):
+    """Mean ± standard error over replicas of ``metric`` against training steps, one curve per
+    run (notebook 03: the high-quality share of every long run)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    for label, histories in runs.items():
+        for h in histories:
+            _check_history(h)
+        values = scale * np.stack([h[metric] for h in histories])
+        mean, se = values.mean(0), values.std(0, ddof=1) / np.sqrt(len(values))
+        steps = np.asarray(histories[0].steps)
+        line, = ax.plot(steps, mean, label=label, **(styles or {}).get(label, {}))
+        ax.fill_between(steps, mean - se, mean + se, color=line.get_color(), alpha=0.2)
+    ax.set_xlabel("generator updates"), ax.legend(fontsize=8)
+    return ax

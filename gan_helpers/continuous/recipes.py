@@ -20,7 +20,7 @@ import torch
 from ..common.history import History
 from ..common.records import RecordError, read_record, save_record
 from ..common.runtime import set_seed
-from .metrics import mode_metrics
+from .metrics import mode_metrics, mode_report
 from .nets import mlp_discriminator, mlp_generator
 from .replicas import build_replicas, replica_seeds
 from .toy_data import grid_mixture, ring_mixture, sample_mixture
@@ -30,6 +30,7 @@ from .training import TrainGANConfig, hold_then_cosine, train_gan
 # module has them); notebooks use the names below.
 __all__ = ["MixtureRun", "MIXTURE_RUNS", "MIXTURES", "train_mixture_run", "load_mixture_run"]
 
+LOSS_BLOCK = 100   # a record's losses are means over blocks of this many updates
 RECORD_DIR = pathlib.Path(__file__).resolve().parent / "records"
 MIXTURES = {"ring": ring_mixture, "grid": grid_mixture}
 
@@ -42,8 +43,10 @@ class MixtureRun:
     ``generator`` and ``discriminator`` are the settings of :func:`mlp_generator` and
     :func:`mlp_discriminator` (the discriminator's ``pack`` must equal ``config.pack``);
     the noise is N(0, ``noise_std``² I) of the generator's ``noise_dim``; Adam runs with
-    ``lr_g``/``lr_d`` and ``betas``; ``schedule`` is "constant" or "hold_then_cosine". The
-    record keeps the samples of every replica at ``keep_steps`` (and the last step)."""
+    ``lr_g``/``lr_d`` and ``betas``; ``schedule`` is "constant" or "hold_then_cosine" (with
+    ``hold_fraction`` and ``final_fraction``). Every evaluation logs :func:`mode_report` (the
+    mode metrics and each mode's mass). The record keeps the samples of every replica at
+    ``keep_steps`` (and the last step)."""
 
     name: str
     data: str
@@ -55,6 +58,8 @@ class MixtureRun:
     lr_d: float = 1e-3
     betas: tuple = (0.5, 0.999)
     schedule: str = "constant"
+    hold_fraction: float = 0.3
+    final_fraction: float = 0.003
     num_replicas: int = 10
     seed: int = 0
     keep_steps: tuple = ()
@@ -80,8 +85,37 @@ class MixtureRun:
         return MIXTURES[self.data]()
 
 
-# filled by notebook 03's recipes (see the notebook's section on long runs)
-MIXTURE_RUNS: dict[str, MixtureRun] = {}
+def _table_run(name: str, data: str, *, pack: int = 1, r1_weight: float = 0.0, pacgan_settings: bool = False,
+               num_steps: int | None = None):
+    """A row of notebook 03's table. PacGAN's packing: every minibatch holds 100 packs of
+    ``pack`` samples (so G makes ``100 * pack`` samples per step). Our recipe: ReLU MLPs with
+    2 hidden layers of 64, z ~ N(0, I) in 2-D, Adam lr 1e-3 for both nets with betas
+    (0.5, 0.999), held for half the run then cosine down to 1%; 20,000 updates on the ring,
+    40,000 on the grid, evaluated on 2,500 samples. ``pacgan_settings``: PacGAN's optimiser
+    instead (Adam lr 1e-4, beta1 0.8, constant) on the same networks, for 100,000 updates.
+    ``num_steps`` overrides the number of updates (evaluated 40 times)."""
+    every = 500 if data == "ring" else 1000
+    num_steps = num_steps or (20_000 if data == "ring" else 40_000)
+    if pacgan_settings:
+        num_steps, every = 100_000, 5000
+    every = num_steps // 40 if num_steps not in (20_000, 40_000, 100_000) else every
+    config = TrainGANConfig(num_steps=num_steps, batch_size=100 * pack, pack=pack, r1_weight=r1_weight,
+                            eval_steps=tuple(range(0, num_steps + 1, every)), num_eval_samples=2500)
+    optimiser = dict(lr_g=1e-4, lr_d=1e-4, betas=(0.8, 0.999)) if pacgan_settings else \
+        dict(lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.999), schedule="hold_then_cosine", hold_fraction=0.5,
+             final_fraction=0.01)
+    return MixtureRun(name, data, config, generator=dict(noise_dim=2, hidden=64, depth=2),
+                      discriminator=dict(hidden=64, depth=2, pack=pack, activation="relu"),
+                      keep_steps=(num_steps // 2,), **optimiser)
+
+
+_ROWS = {"vanilla": {}, "vanilla_pacgan_settings": dict(pacgan_settings=True), "pacgan2": dict(pack=2),
+         "pacgan4": dict(pack=4), "r1": dict(r1_weight=1.0), "pacgan2_r1": dict(pack=2, r1_weight=1.0)}
+# the rows of notebook 03's table, on both data sets: ring_vanilla, grid_pacgan2_r1, ...
+MIXTURE_RUNS: dict[str, MixtureRun] = {f"{data}_{row}": _table_run(f"{data}_{row}", data, **kw)
+                                       for data in MIXTURES for row, kw in _ROWS.items()}
+# PacGAN4 on the grid finds its modes late: the same recipe with twice the updates
+MIXTURE_RUNS["grid_pacgan4_80k"] = _table_run("grid_pacgan4_80k", "grid", pack=4, num_steps=80_000)
 RECIPES = MIXTURE_RUNS          # the name every wing's recipes share (python -m gan_helpers.recipes)
 
 
@@ -99,16 +133,17 @@ def train_mixture_run(run: MixtureRun, *, num_steps: int | None = None, progress
     spec = run.spec
     G, D = build_replicas(lambda: (mlp_generator(**run.generator), mlp_discriminator(**run.discriminator)),
                           replica_seeds(run.seed, run.num_replicas))
-    opt_g = torch.optim.Adam(G.parameters(), lr=run.lr_g, betas=run.betas)
-    opt_d = torch.optim.Adam(D.parameters(), lr=run.lr_d, betas=run.betas)
-    schedulers = [hold_then_cosine(o, config.num_steps) for o in (opt_g, opt_d)] \
+    opt_g = torch.optim.Adam(G.parameters(), lr=run.lr_g, betas=run.betas, fused=True)
+    opt_d = torch.optim.Adam(D.parameters(), lr=run.lr_d, betas=run.betas, fused=True)
+    schedulers = [hold_then_cosine(o, config.num_steps, hold_fraction=run.hold_fraction,
+                                   final_fraction=run.final_fraction) for o in (opt_g, opt_d)] \
         if run.schedule == "hold_then_cosine" else []
     set_seed(run.seed, threads=None)
     noise_dim, std = run.generator.get("noise_dim", 2), run.noise_std
     snapshots = sorted({*run.keep_steps, config.num_steps} & ({*config.eval_steps, config.num_steps}))
     config = dataclasses.replace(config, snapshot_steps=tuple(snapshots))
     return train_gan(G, D, lambda n: sample_mixture(spec, n), lambda n: std * torch.randn(n, noise_dim), config,
-                     opt_g=opt_g, opt_d=opt_d, schedulers=schedulers, metrics_fn=lambda s: mode_metrics(s, spec),
+                     opt_g=opt_g, opt_d=opt_d, schedulers=schedulers, metrics_fn=lambda s: mode_report(s, spec),
                      device=device, progress=progress, desc=f"{run.name}")
 
 
@@ -130,11 +165,16 @@ def _fingerprint(run: MixtureRun) -> dict:
 
 def rebuild(name: str, *, directory=None, progress: bool = True) -> dict:
     """Train run ``name`` and save its record: the recipe, each replica's history (its
-    final samples in float32, earlier snapshots in float16, which is plenty for a scatter
-    plot) and the data's fingerprint. Returns the mean final mode metrics over replicas."""
+    mode metrics and masses at every evaluation, its losses as means over blocks of
+    ``LOSS_BLOCK`` updates, its final samples in float32 and earlier snapshots in float16,
+    which is plenty for a scatter plot) and the data's fingerprint. Returns the mean final mode metrics over replicas."""
     run = _run(name)
     histories = train_mixture_run(run, progress=progress)
     for h in histories:
+        # the per-update series as means over blocks of LOSS_BLOCK updates: the record stays small
+        for series_name in ("d_loss", "g_loss", "d_real", "d_fake"):
+            series, block = h[series_name], min(LOSS_BLOCK, len(h[series_name]))
+            setattr(h, series_name, series[: len(series) // block * block].reshape(-1, block).mean(1))
         h.snapshots = {k: v if k == run.config.num_steps else v.astype("float16") for k, v in h.snapshots.items()}
     scores = {k: float(sum(h.final(k) for h in histories) / len(histories)) for k in histories[0].metrics}
     save_record(record_path(name, directory), name=name, recipe=run, data=_fingerprint(run), history=histories,

@@ -20,6 +20,7 @@ __all__ = [
     "grid_mixture",
     "sample_mixture",
     "mixture_log_density",
+    "noise_floor_samples",
 ]
 
 
@@ -57,6 +58,9 @@ class MixtureSpec:
     def __post_init__(self):
         if self.centers.ndim != 2 or self.centers.shape[1] != 2 or len(self.centers) == 0:
             raise ValueError(f"centers must have shape (num_modes, 2), got {tuple(self.centers.shape)}")
+        if len(self.centers) < 2:
+            raise ValueError("a mixture needs at least two modes (one mode cannot collapse onto fewer); "
+                             "use ring_mixture(num_modes >= 2) or grid_mixture(side >= 2)")
         check_positive(self.sigma, "sigma")
 
     @property
@@ -68,6 +72,8 @@ def ring_mixture(num_modes: int = 8, radius: float = 1.0, sigma: float = 0.01) -
     """Ring of ``num_modes`` Gaussians on a circle of ``radius`` (PacGAN 2D-ring: 8 modes,
     radius 1, std 0.01)."""
     num_modes = check_int(num_modes, "num_modes")
+    if num_modes < 2:
+        raise ValueError(f"a ring needs at least two modes, got num_modes={num_modes}; use num_modes >= 2")
     radius = check_positive(radius, "radius")
     angles = torch.arange(num_modes, dtype=torch.float32) * (2 * math.pi / num_modes)
     centers = radius * torch.stack([torch.cos(angles), torch.sin(angles)], dim=1)
@@ -78,6 +84,8 @@ def grid_mixture(side: int = 5, spacing: float = 2.0, sigma: float = 0.05) -> Mi
     """``side`` x ``side`` grid of Gaussians, ``spacing`` apart and centred on the origin
     (PacGAN 2D-grid: 5x5, centres at -4, -2, 0, 2, 4, std 0.05)."""
     side = check_int(side, "side")
+    if side < 2:
+        raise ValueError(f"a grid needs at least two modes, got side={side} (one mode); use side >= 2")
     spacing = check_positive(spacing, "spacing")
     coords = (torch.arange(side, dtype=torch.float32) - (side - 1) / 2) * spacing
     xx, yy = torch.meshgrid(coords, coords, indexing="ij")
@@ -99,3 +107,40 @@ def mixture_log_density(spec: MixtureSpec, x: torch.Tensor) -> torch.Tensor:
     d2 = torch.cdist(x, spec.centers) ** 2
     log_comp = -d2 / (2 * spec.sigma**2) - math.log(2 * math.pi * spec.sigma**2)
     return torch.logsumexp(log_comp, dim=1) - math.log(spec.num_modes)
+
+
+def noise_floor_samples(spec: MixtureSpec, n: int, kind: str, *, std: float | None = None,
+                        generator: torch.Generator | None = None) -> torch.Tensor:
+    """``n`` samples (n, 2) that learned nothing about the modes, to show what a mode metric
+    gives by chance (notebook 03). ``kind``:
+
+    - ``"box"``: uniform over the mode centres' bounding box, widened on every side by half
+      the distance between neighbouring modes (the grid's [-5, 5]^2; the ring's [-1.38, 1.38]^2);
+    - ``"smeared"``: the modes smeared along the shape that joins them, with Gaussian blur of
+      ``std`` across it (default: 3 sigma): for a ring, a uniform angle on the circle; for a
+      grid, a uniform point on one of its lines. Every mode is touched, none is found.
+    """
+    n = check_int(n, "n")
+    centers = spec.centers.double()
+    radii = centers.norm(dim=1)
+    gaps = torch.cdist(centers, centers) + torch.eye(len(centers), dtype=torch.float64) * 1e9
+    spacing = float(gaps.min())
+    std = check_positive(3 * spec.sigma if std is None else std, "std")
+    if kind == "box":
+        lo, hi = centers.min(0).values - spacing / 2, centers.max(0).values + spacing / 2
+        out = lo + (hi - lo) * torch.rand(n, 2, generator=generator, dtype=torch.float64)
+    elif kind == "smeared" and float(radii.max() - radii.min()) < 1e-6 * float(radii.max()):   # a ring
+        angle = 2 * math.pi * torch.rand(n, generator=generator, dtype=torch.float64)
+        radius = float(radii[0]) + std * torch.randn(n, generator=generator, dtype=torch.float64)
+        out = radius[:, None] * torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
+    elif kind == "smeared":                                                   # a grid: its lines
+        coords = torch.unique(centers[:, 0])
+        lo, hi = float(coords.min()), float(coords.max())
+        along = lo + (hi - lo) * torch.rand(n, generator=generator, dtype=torch.float64)
+        across = coords[torch.randint(len(coords), (n,), generator=generator)]
+        across = across + std * torch.randn(n, generator=generator, dtype=torch.float64)
+        vertical = torch.rand(n, generator=generator) < 0.5
+        out = torch.where(vertical[:, None], torch.stack([across, along], 1), torch.stack([along, across], 1))
+    else:
+        raise ValueError(f"kind must be 'box' or 'smeared', got {kind!r}")
+    return out.float()
