@@ -27,7 +27,8 @@ from .common.records import RecordError, same_contents
 
 __all__ = ["WINGS", "wing_of", "main"]
 
-WINGS = ("gan_helpers.continuous.recipes", "gan_helpers.text.pretrained.recipes")
+WINGS = ("gan_helpers.continuous.recipes", "gan_helpers.text.pretrained.recipes",
+         "gan_helpers.text.pretrained.arm_recipes")
 
 
 def _wings() -> list:
