@@ -30,7 +30,7 @@ from .common.records import RecordError, same_contents
 __all__ = ["WINGS", "wing_of", "main"]
 
 WINGS = ("gan_helpers.continuous.recipes", "gan_helpers.continuous.tabular.recipes",
-         "gan_helpers.text.pretrained.recipes", "gan_helpers.code_gan")
+         "gan_helpers.text.pretrained.recipes", "gan_helpers.text.pretrained.arm_recipes", "gan_helpers.code_gan")
 
 
 def _wings() -> list:

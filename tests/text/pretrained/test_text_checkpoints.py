@@ -12,7 +12,7 @@ from gan_helpers.text import (GAN_RECIPES, GAN_SEEDS, RECIPES, GumbelGANConfig, 
                               load_pretrained, load_seeds, oracle_data, record_path, save_checkpoint, seed_name,
                               stored_history)
 from gan_helpers import code_gan
-from gan_helpers.text.pretrained import checkpoints, recipes
+from gan_helpers.text.pretrained import arm_recipes, checkpoints, recipes
 
 from ...conftest import TINY_ORACLE
 
@@ -81,6 +81,7 @@ def test_unknown_names_and_bad_recipes(tiny_oracle):
 def test_the_recipes_command_on_tiny_recipes(tiny_oracle, tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(checkpoints.DATA, "oracle", lambda: tiny_oracle)
     monkeypatch.setattr(code_gan, "RECIPES", {})        # notebook 10's code GANs read the full-size autoencoders
+    monkeypatch.setattr(arm_recipes, "RECIPES", {})          # notebook 06's long runs: tested on their own
     tiny_g = dict(emb_dim=8, hidden_dim=8)
     monkeypatch.setattr(recipes, "RECIPES", {r.name: r for r in (
         Recipe("tiny", "oracle", "mle", MLEConfig(num_epochs=2), model=tiny_g),
