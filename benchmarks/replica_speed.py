@@ -43,9 +43,13 @@ def cases() -> dict[str, Case]:
                                                          batch_size=8, extra={}, **one_d),
         "1-D, notebook 02 (minibatch discrimination, batch 64)": Case(
             lambda: (classic_1d_generator(4), classic_1d_discriminator(4, minibatch=True)), batch_size=64, extra={}, **one_d),
-        "2-D, notebook 03 (MLP 64 units, ring, batch 64, R1)": Case(
-            lambda: (mlp_generator(2, 2, 64, 3), mlp_discriminator(2, 64, 2)), lambda n: sample_mixture(ring, n),
-            lambda n: torch.randn(n, 2), 64, lambda s: mode_metrics(s, ring), 2500, {"r1_weight": 1.0}),
+        "2-D, notebook 03's live vanilla GAN (3 x 64 ReLU, ring, batch 100)": Case(
+            lambda: (mlp_generator(2, 2, 64, 3), mlp_discriminator(2, 64, 3, activation="relu")),
+            lambda n: sample_mixture(ring, n), lambda n: torch.randn(n, 2), 100, lambda s: mode_metrics(s, ring),
+            2500, {}),
+        "2-D, with the R1 penalty (notebook 03's R1 rows)": Case(
+            lambda: (mlp_generator(2, 2, 64, 2), mlp_discriminator(2, 64, 2)), lambda n: sample_mixture(ring, n),
+            lambda n: torch.randn(n, 2), 100, lambda s: mode_metrics(s, ring), 2500, {"r1_weight": 1.0}),
     }
 
 

@@ -22,7 +22,7 @@ import pathlib
 import torch
 from torch import nn
 
-__all__ = ["RecordError", "keeps_settings", "network_settings", "rebuild_network", "recipe_dict", "differences",
+__all__ = ["RecordError", "keeps_settings", "network_settings", "rebuild_network", "recipe_dict", "recipe_defaults", "differences",
            "save_record", "read_record", "rebuild_hint", "same_contents"]
 
 FORMAT_VERSION = 3
@@ -107,12 +107,38 @@ def recipe_dict(recipe) -> dict:
     return _plain(recipe)
 
 
-def differences(stored, current, path: str = "") -> list[str]:
-    """Where two plain values differ, as ``field: stored -> current`` lines."""
+def recipe_defaults(recipe) -> dict:
+    """Each dataclass field's default, shaped like :func:`recipe_dict`'s output (fields without
+    one are left out): what a field added to a recipe class after a record was built must
+    equal for that record to still be the code's recipe."""
+    if dataclasses.is_dataclass(recipe) and not isinstance(recipe, type):
+        out = {}
+        for f in dataclasses.fields(recipe):
+            value = getattr(recipe, f.name)
+            if dataclasses.is_dataclass(value) and not isinstance(value, type):
+                out[f.name] = recipe_defaults(value)
+            elif f.default is not dataclasses.MISSING:
+                out[f.name] = recipe_dict(f.default)
+            elif f.default_factory is not dataclasses.MISSING:
+                out[f.name] = recipe_dict(f.default_factory())
+        return out
+    if isinstance(recipe, dict):
+        return {k: recipe_defaults(v) for k, v in recipe.items()}
+    return {}
+
+
+def differences(stored, current, path: str = "", defaults: dict | None = None) -> list[str]:
+    """Where two plain values differ, as ``field: stored -> current`` lines. With ``defaults``
+    (from :func:`recipe_defaults`), a field the stored recipe lacks is no difference when the
+    current value is that field's default: an option added later, left as it was."""
     if isinstance(stored, dict) and isinstance(current, dict):
+        defaults = defaults if isinstance(defaults, dict) else {}
         out = []
         for key in sorted(set(stored) | set(current), key=str):
-            out += differences(stored.get(key, "<missing>"), current.get(key, "<missing>"), f"{path}{key}.")
+            if key not in stored and key in defaults and defaults[key] == current[key]:
+                continue
+            out += differences(stored.get(key, "<missing>"), current.get(key, "<missing>"), f"{path}{key}.",
+                               defaults.get(key))
         return out
     return [] if stored == current else [f"{path.rstrip('.')}: {stored!r} -> {current!r}"]
 
@@ -160,7 +186,7 @@ def read_record(path, *, recipe=None, data: dict | None = None) -> dict:
     if missing:
         raise RecordError(f"record {path.name} lacks {missing}; {hint}")
     if recipe is not None:
-        changed = differences(record["recipe"], recipe_dict(recipe))
+        changed = differences(record["recipe"], recipe_dict(recipe), defaults=recipe_defaults(recipe))
         if changed:
             raise RecordError(f"record {path.name} was built by another recipe than the code's "
                               f"({'; '.join(changed[:4])}{' ...' if len(changed) > 4 else ''}); {hint}")

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from gan_helpers import mlp_discriminator, mlp_generator
-from gan_helpers.common.records import (RecordError, keeps_settings, network_settings, read_record, rebuild_network,
-                                        recipe_dict, same_contents, save_record)
+from gan_helpers.common.records import (RecordError, differences, keeps_settings, network_settings, read_record,
+                                        rebuild_network, recipe_defaults, recipe_dict, same_contents, save_record)
 from gan_helpers.text import LSTMGenerator, SeqGANConfig
 
 
@@ -47,3 +47,26 @@ def test_a_record_checks_its_recipe_and_its_data(tmp_path):
     assert not same_contents(path, other)          # two freshly initialised networks differ
     with pytest.raises(RecordError, match="no record at"):
         read_record(tmp_path / "missing.pt")
+
+
+def test_an_option_added_later_at_its_default_keeps_old_records_valid(tmp_path):
+    from dataclasses import dataclass
+
+    @dataclass
+    class Inner:
+        lr: float = 1e-3
+        penalty: float = 0.0            # "added later": the stored recipe lacks it
+
+    @dataclass
+    class Recipe:
+        name: str
+        inner: Inner
+
+    stored = recipe_dict(Recipe("r", Inner()))
+    del stored["inner"]["penalty"]
+    same = Recipe("r", Inner())
+    assert differences(stored, recipe_dict(same), defaults=recipe_defaults(same)) == []
+    changed = Recipe("r", Inner(penalty=1.0))   # the new option used: a different run, still caught
+    assert differences(stored, recipe_dict(changed), defaults=recipe_defaults(changed)) == [
+        "inner.penalty: '<missing>' -> 1.0"]
+    assert differences(stored, recipe_dict(same)) == ["inner.penalty: '<missing>' -> 0.0"]   # without defaults: strict
