@@ -11,8 +11,8 @@ from gan_helpers.text import (GAN_RECIPES, GAN_SEEDS, RECIPES, GumbelGANConfig, 
                               SeqGANConfig, SentenceVAE, VAEConfig, build_pretrained, load_checkpoint, load_data,
                               load_pretrained, load_seeds, oracle_data, record_path, save_checkpoint, seed_name,
                               stored_history)
-from gan_helpers import code_gan
-from gan_helpers.text.pretrained import arm_recipes, checkpoints, recipes
+from gan_helpers import recipes as recipes_cli
+from gan_helpers.text.pretrained import checkpoints, recipes
 
 from ...conftest import TINY_ORACLE
 
@@ -80,8 +80,8 @@ def test_unknown_names_and_bad_recipes(tiny_oracle):
 
 def test_the_recipes_command_on_tiny_recipes(tiny_oracle, tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(checkpoints.DATA, "oracle", lambda: tiny_oracle)
-    monkeypatch.setattr(code_gan, "RECIPES", {})        # notebook 10's code GANs read the full-size autoencoders
-    monkeypatch.setattr(arm_recipes, "RECIPES", {})          # notebook 06's long runs: tested on their own
+    # only the text wing's (tiny) recipes: the other wings' long runs are tested on their own
+    monkeypatch.setattr(recipes_cli, "WINGS", ("gan_helpers.text.pretrained.recipes",))
     tiny_g = dict(emb_dim=8, hidden_dim=8)
     monkeypatch.setattr(recipes, "RECIPES", {r.name: r for r in (
         Recipe("tiny", "oracle", "mle", MLEConfig(num_epochs=2), model=tiny_g),
