@@ -9,8 +9,9 @@
                                                               # rebuild elsewhere: the same weights and samples?
 
 Each wing keeps its own recipes (``gan_helpers.text.pretrained.recipes``: the shipped text
-models of notebooks 06-11; ``gan_helpers.continuous.recipes``: the long 2-D runs of notebook
-03; ``gan_helpers.continuous.tabular.recipes``: notebook 04's ablations), with the same five
+models of notebooks 06-11; ``gan_helpers.text.pretrained.vae_study``: notebook 09's remedies
+over seeds; ``gan_helpers.continuous.recipes``: the long 2-D runs of notebook 03;
+``gan_helpers.continuous.tabular.recipes``: notebook 04's ablations), with the same five
 names: ``RECIPES``, ``build_order``, ``rebuild``, ``check`` and ``record_path``. Training runs on one thread (``torch.set_num_threads(1)``): the shipped
 records were made so, and another thread count rounds differently.
 """
@@ -28,7 +29,7 @@ from .common.records import RecordError, same_contents
 __all__ = ["WINGS", "wing_of", "main"]
 
 WINGS = ("gan_helpers.continuous.recipes", "gan_helpers.continuous.tabular.recipes",
-         "gan_helpers.text.pretrained.recipes")
+         "gan_helpers.text.pretrained.recipes", "gan_helpers.text.pretrained.vae_study")
 
 
 def _wings() -> list:

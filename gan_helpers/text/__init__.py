@@ -8,7 +8,8 @@ floors below it (and ``gan_helpers.common``), never the continuous wing:
    (``adversarial``), ``discriminate``, ``mle``.
 3. ``methods``: ``seqgan``, ``gumbel_gan``, ``seq2seq`` and ``qa_gan``, ``vae`` and ``vae_train``.
 4. ``pretrained``: ``checkpoints`` (any model saved with its settings, checked against its
-   data) and ``recipes`` (how each shipped model is trained), with the shipped files.
+   data), ``recipes`` (how each shipped model is trained) and ``vae_study`` (notebook 09's
+   remedies over seeds), with the shipped files.
 5. ``lessons``: ``compare``, ``qa_eval``, ``plots``, ``widgets``.
 
 Import from here: ``from gan_helpers.text import review_corpus, LSTMGenerator, train_seqgan``.
@@ -20,7 +21,7 @@ from ..common.exports import lazy_exports as _lazy_exports
 _MODULES = ("core.vocab", "core.qa_data", "core.sampling", "core.models", "core.oracle", "core.metrics",
             "core.estimators", "training.trainer", "training.adversarial", "training.discriminate", "training.mle",
             "methods.seqgan", "methods.gumbel_gan", "methods.seq2seq", "methods.qa_gan", "methods.vae",
-            "methods.vae_train", "pretrained.checkpoints", "pretrained.recipes", "lessons.compare",
+            "methods.vae_train", "pretrained.checkpoints", "pretrained.recipes", "pretrained.vae_study", "lessons.compare",
             "lessons.qa_eval", "lessons.plots", "lessons.widgets")
 _SUBPACKAGES = ("core", "training", "methods", "pretrained", "lessons")
 

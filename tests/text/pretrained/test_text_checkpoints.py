@@ -11,7 +11,7 @@ from gan_helpers.text import (GAN_RECIPES, GAN_SEEDS, RECIPES, GumbelGANConfig, 
                               SeqGANConfig, SentenceVAE, VAEConfig, build_pretrained, load_checkpoint, load_data,
                               load_pretrained, load_seeds, oracle_data, record_path, save_checkpoint, seed_name,
                               stored_history)
-from gan_helpers.text.pretrained import checkpoints, recipes
+from gan_helpers.text.pretrained import checkpoints, recipes, vae_study
 
 from ...conftest import TINY_ORACLE
 
@@ -78,6 +78,7 @@ def test_unknown_names_and_bad_recipes(tiny_oracle):
 
 def test_the_recipes_command_on_tiny_recipes(tiny_oracle, tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(checkpoints.DATA, "oracle", lambda: tiny_oracle)
+    monkeypatch.setattr(vae_study, "RECIPES", {})          # notebook 09's study has its own test
     tiny_g = dict(emb_dim=8, hidden_dim=8)
     monkeypatch.setattr(recipes, "RECIPES", {r.name: r for r in (
         Recipe("tiny", "oracle", "mle", MLEConfig(num_epochs=2), model=tiny_g),
