@@ -16,7 +16,7 @@ from ...common.history import History
 from ..training.trainer import train_epochs
 from .vae import SentenceVAE, check_free_bits, kl_weight, vae_terms
 
-__all__ = ["VAEConfig", "train_vae", "active_units", "interpolate", "z_dependence"]
+__all__ = ["VAEConfig", "train_vae", "active_units", "interpolate", "path_nll", "z_dependence"]
 
 
 @dataclass(frozen=True)
@@ -112,11 +112,8 @@ def active_units(vae: SentenceVAE, data: torch.Tensor, *, threshold: float = 0.0
     return int((mu.var(0) > threshold).sum())
 
 
-def interpolate(vae: SentenceVAE, x_a: torch.Tensor, x_b: torch.Tensor, num_points: int = 5, *,
-                exclude_ids: Sequence[int] = ()) -> torch.Tensor:
-    """Greedy decodings ``(num_points, seq_len)`` of z = (1 - a) mu_a + a mu_b for ``num_points``
-    evenly spaced a in [0, 1] between the posterior means of two sentences (notebook 09);
-    ``exclude_ids`` as in :meth:`SentenceVAE.decode`."""
+def _latent_path(vae: SentenceVAE, x_a: torch.Tensor, x_b: torch.Tensor, num_points: int) -> torch.Tensor:
+    """z = (1 - a) mu_a + a mu_b for ``num_points`` evenly spaced a in [0, 1], ``(num_points, latent_dim)``."""
     num_points = check_int(num_points, "num_points", minimum=2)
     rows = []
     for name, x in (("x_a", x_a), ("x_b", x_b)):
@@ -129,7 +126,30 @@ def interpolate(vae: SentenceVAE, x_a: torch.Tensor, x_b: torch.Tensor, num_poin
         mu = vae.encode(torch.cat(rows).to(vae.device))[0]
     vae.train(was_training)
     alphas = torch.linspace(0, 1, num_points, device=mu.device)[:, None]
-    return vae.decode((1 - alphas) * mu[0] + alphas * mu[1], greedy=True, exclude_ids=exclude_ids)
+    return (1 - alphas) * mu[0] + alphas * mu[1]
+
+
+def interpolate(vae: SentenceVAE, x_a: torch.Tensor, x_b: torch.Tensor, num_points: int = 5, *,
+                exclude_ids: Sequence[int] = ()) -> torch.Tensor:
+    """Greedy decodings ``(num_points, seq_len)`` of z = (1 - a) mu_a + a mu_b for ``num_points``
+    evenly spaced a in [0, 1] between the posterior means of two sentences (notebook 09);
+    ``exclude_ids`` as in :meth:`SentenceVAE.decode`."""
+    return vae.decode(_latent_path(vae, x_a, x_b, num_points), greedy=True, exclude_ids=exclude_ids)
+
+
+def path_nll(vae: SentenceVAE, x_a: torch.Tensor, x_b: torch.Tensor, num_points: int = 5) -> dict:
+    """Along the same path as :func:`interpolate`, the reconstruction NLL (nats per sentence)
+    of each end sentence decoded from each point (notebook 09): ``{"alpha", "nll_a", "nll_b"}``,
+    numpy arrays of ``num_points``. In a latent space that moves gradually from one sentence to
+    the other, ``nll_a`` rises and ``nll_b`` falls along the path."""
+    z = _latent_path(vae, x_a, x_b, num_points)
+    was_training = vae.training
+    vae.eval()
+    with torch.no_grad():
+        nll = {f"nll_{end}": (-vae.token_log_probs(x.reshape(1, -1).to(z.device).expand(len(z), -1), z).sum(1)).double().cpu().numpy()
+               for end, x in (("a", x_a), ("b", x_b))}
+    vae.train(was_training)
+    return {"alpha": torch.linspace(0, 1, len(z)).numpy(), **nll}
 
 
 def z_dependence(vae: SentenceVAE, data: torch.Tensor, *, seed: int = 0) -> dict:

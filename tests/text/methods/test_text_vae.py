@@ -6,7 +6,7 @@ import torch
 import numpy as np
 
 from gan_helpers.text import (LSTMGenerator, SentenceVAE, VAEConfig, active_units, gaussian_kl, interpolate,
-                              kl_weight, train_vae, vae_nll_bound, vae_terms)
+                              kl_weight, path_nll, train_vae, vae_nll_bound, vae_terms)
 from gan_helpers.text.methods.vae import check_free_bits
 
 
@@ -133,6 +133,21 @@ def test_training_lowers_the_bound_and_collapse_has_no_active_units(data):
     assert path.shape == (5, 6)
 
 
+def test_path_nll_scores_each_end_along_the_interpolation_path(data):
+    torch.manual_seed(0)
+    vae = tiny_vae()
+    a, b = data.val[0], data.val[1]
+    nll = path_nll(vae, a, b, num_points=4)
+    assert list(nll) == ["alpha", "nll_a", "nll_b"] and nll["alpha"].tolist() == pytest.approx([0, 1 / 3, 2 / 3, 1])
+    with torch.no_grad():                         # the ends are each sentence's own posterior mean
+        mu = vae.encode(torch.stack([a, b]))[0]
+        own_a = float(-vae.token_log_probs(a[None], mu[:1]).sum())
+        b_at_a = float(-vae.token_log_probs(b[None], mu[:1]).sum())
+    assert nll["nll_a"][0] == pytest.approx(own_a, rel=1e-5) and nll["nll_b"][0] == pytest.approx(b_at_a, rel=1e-5)
+    same = path_nll(vae, a, a, num_points=3)      # a path from a sentence to itself stays put
+    assert np.allclose(same["nll_a"], same["nll_a"][0]) and np.allclose(same["nll_a"], same["nll_b"])
+
+
 def test_bad_inputs_say_what_is_expected(data):
     with pytest.raises(ValueError, match="latent_dim must be a positive integer.*got 0"):
         tiny_vae(latent_dim=0)
@@ -156,6 +171,10 @@ def test_bad_inputs_say_what_is_expected(data):
         VAEConfig(word_dropout=1.0)
     with pytest.raises(ValueError, match="num_points must be at least 2"):
         interpolate(vae, data.val[0], data.val[1], num_points=1)
+    with pytest.raises(ValueError, match="num_points must be at least 2"):
+        path_nll(vae, data.val[0], data.val[1], num_points=1)
+    with pytest.raises(TypeError, match="x_b must be a tensor of token ids"):
+        path_nll(vae, data.val[0], [1, 2, 3])
 
 
 def test_free_bits_floor_each_units_kl_in_the_loss_only(data):
