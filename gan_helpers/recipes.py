@@ -9,8 +9,10 @@
                                                               # rebuild elsewhere: the same weights and samples?
 
 Each wing keeps its own recipes (``gan_helpers.text.pretrained.recipes``: the shipped text
-models of notebooks 06-11; ``gan_helpers.continuous.recipes``: the long 2-D runs of notebook
-03; ``gan_helpers.continuous.tabular.recipes``: notebook 04's ablations; ``gan_helpers.code_gan``:
+models of notebooks 06-11; ``gan_helpers.text.pretrained.arm_recipes``: notebook 06's arms;
+``gan_helpers.text.pretrained.vae_study``: notebook 09's remedies over seeds;
+``gan_helpers.continuous.recipes``: the long 2-D runs of notebook 03;
+``gan_helpers.continuous.tabular.recipes``: notebook 04's ablations; ``gan_helpers.code_gan``:
 notebook 10's GANs on sentence codes, after the autoencoders they read), with the same five
 names: ``RECIPES``, ``build_order``, ``rebuild``, ``check`` and ``record_path``. Training runs
 on one thread (``torch.set_num_threads(1)``): the shipped records were made so, and another
@@ -30,7 +32,8 @@ from .common.records import RecordError, same_contents
 __all__ = ["WINGS", "wing_of", "main"]
 
 WINGS = ("gan_helpers.continuous.recipes", "gan_helpers.continuous.tabular.recipes",
-         "gan_helpers.text.pretrained.recipes", "gan_helpers.text.pretrained.arm_recipes", "gan_helpers.code_gan")
+         "gan_helpers.text.pretrained.recipes", "gan_helpers.text.pretrained.arm_recipes",
+         "gan_helpers.text.pretrained.vae_study", "gan_helpers.code_gan")
 
 
 def _wings() -> list:

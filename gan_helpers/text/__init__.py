@@ -9,8 +9,8 @@ floors below it (and ``gan_helpers.common``), never the continuous wing:
 3. ``methods``: ``seqgan`` and ``reward_arms``, ``gumbel_gan``, ``seq2seq`` and ``qa_gan``, ``vae``
    and ``vae_train``, ``autoencoder``.
 4. ``pretrained``: ``checkpoints`` (any model saved with its settings, checked against its
-   data), ``recipes`` (how each shipped model is trained) and ``arm_recipes`` (notebook 06's
-   long runs), with the shipped files.
+   data), ``recipes`` (how each shipped model is trained), ``arm_recipes`` (notebook 06's
+   long runs) and ``vae_study`` (notebook 09's remedies over seeds), with the shipped files.
 5. ``lessons``: ``compare``, ``decompose``, ``qa_eval``, ``plots``, ``widgets``.
 
 Import from here: ``from gan_helpers.text import review_corpus, LSTMGenerator, train_seqgan``.
@@ -23,8 +23,8 @@ _MODULES = ("core.vocab", "core.qa_data", "core.sampling", "core.models", "core.
             "core.estimators", "training.trainer", "training.adversarial", "training.discriminate", "training.mle",
             "methods.seqgan", "methods.reward_arms", "methods.gumbel_gan", "methods.seq2seq", "methods.qa_gan",
             "methods.vae", "methods.vae_train", "methods.autoencoder", "pretrained.checkpoints", "pretrained.recipes",
-            "pretrained.arm_recipes", "lessons.compare", "lessons.decompose", "lessons.qa_eval", "lessons.plots",
-            "lessons.widgets")
+            "pretrained.arm_recipes", "pretrained.vae_study", "lessons.compare", "lessons.decompose", "lessons.qa_eval",
+            "lessons.plots", "lessons.widgets")
 _SUBPACKAGES = ("core", "training", "methods", "pretrained", "lessons")
 
 __all__, __getattr__, __dir__ = _lazy_exports(__name__, __path__[0], _MODULES, _SUBPACKAGES)

@@ -21,11 +21,11 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-from ...common.checks import check_int
+from ...common.checks import check_int, check_probability
 from .vocab import check_ids
 
 __all__ = ["sequence_nll", "oracle_nll", "heldout_nll", "NgramReferences", "bleu", "self_bleu", "distinct_n",
-           "as_token_lists", "corpus_bleu", "bleu_significance"]
+           "as_token_lists", "corpus_bleu", "bleu_significance", "paired_bleu_difference"]
 
 _EPSILON = 0.1   # SmoothingFunction().method1's epsilon
 
@@ -268,3 +268,33 @@ def bleu_significance(answers: dict, references, *, baseline: str, num_samples: 
     rows = [{"method": n, "BLEU": r.score, "95% CI ±": r.ci, f"p (same BLEU as {baseline})": r.p_value}
             for n, r in zip(scores["System"], scores["BLEU"])]
     return pd.DataFrame(rows).set_index("method")
+
+
+def paired_bleu_difference(answers_a, answers_b, references, *, num_samples: int = 1000, seed: int = 0,
+                           level: float = 0.95) -> dict:
+    """Corpus BLEU of method A minus method B on the same questions, with a paired bootstrap
+    interval (Koehn 2004), notebook 08. Each of ``num_samples`` resamples (seeded with
+    ``seed``) draws the questions with replacement and scores *both* methods on that draw,
+    so what the two share (easy and hard questions) cancels. Returns ``difference`` (on all
+    questions), ``low`` and ``high`` (the central ``level`` interval of the resampled
+    differences) and ``share_above_0`` (the share of resamples where A scores higher). The
+    interval is about these two trained models; a new training seed is noise it does not see."""
+    num_samples = check_int(num_samples, "num_samples", minimum=100)
+    level = check_probability(level, "level")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be strictly between 0 and 1 (0.95 for a 95 % interval), got {level}")
+    if not len(answers_a) == len(answers_b) == len(references) or not references:
+        raise ValueError(f"give one answer per question for both methods: {len(answers_a)} and {len(answers_b)} "
+                         f"answers for {len(references)} questions")
+    metric, streams = _bleu_metric(), _streams(references)
+    # sacrebleu's sufficient statistics per question (n-gram matches and totals, lengths): a
+    # resample's corpus BLEU is computed from their sum, as sacrebleu's own bootstrap does
+    stats = [np.array(metric._extract_corpus_statistics([" ".join(a) for a in answers], streams), dtype=float)
+             for answers in (answers_a, answers_b)]
+    score = lambda s: metric._compute_score_from_stats(list(s)).score
+    rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
+    draws = rng.integers(0, len(references), size=(num_samples, len(references)))
+    diffs = np.array([score(stats[0][i].sum(0)) - score(stats[1][i].sum(0)) for i in draws])
+    low, high = np.quantile(diffs, [(1 - level) / 2, (1 + level) / 2])
+    return {"difference": score(stats[0].sum(0)) - score(stats[1].sum(0)), "low": float(low), "high": float(high),
+            "share_above_0": float((diffs > 0).mean())}

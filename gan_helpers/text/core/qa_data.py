@@ -143,6 +143,9 @@ class QACorpus:
     max_len: int
     dropped: int = 0
     categories: list[str] = field(default_factory=list, repr=False)
+    val_q: torch.Tensor | None = None
+    val_a: torch.Tensor | None = None
+    val_questions: list[list[str]] | None = None
 
     @property
     def seq_len(self) -> int:
@@ -184,36 +187,49 @@ def encode_questions(questions: Sequence[str], vocab: Vocab, max_len: int) -> to
     return encode_batch(list(questions), vocab, max_len)
 
 
-def load_qa_corpus(*, max_len: int = 20, test_fraction: float = 0.2, split_seed: int = 0,
+def load_qa_corpus(*, max_len: int = 20, test_fraction: float = 0.2, split_seed: int = 0, val_fraction: float = 0.0,
                    min_freq: int = 1, max_vocab: int | None = None,
                    categories: Sequence[str] | None = None) -> QACorpus:
     """The chatterbot pairs as a :class:`QACorpus` (notebook 08).
 
     Split by question (:func:`split_by_question`, ``split_seed``); pairs whose question or
-    answer is longer than ``max_len`` words are dropped from both sides (``dropped`` counts
-    them), a test question is kept if at least one of its answers is short enough. The
-    vocabulary is built from training questions and answers only, so test words it lacks
-    become ``<unk>``. Same arguments, same corpus."""
+    answer is longer than ``max_len`` words are dropped from every side (``dropped`` counts
+    them), a test question is kept if at least one of its answers is short enough. With
+    ``val_fraction`` > 0 that fraction of the *training* questions, with all their answers,
+    becomes a validation split (``val_q``, ``val_a``) for early stopping; the test questions
+    are the same whatever ``val_fraction`` is. The vocabulary is built from the remaining
+    training questions and answers only, so validation and test words it lacks become
+    ``<unk>``. Same arguments, same corpus."""
     max_len = check_int(max_len, "max_len")
+    val_fraction = check_probability(val_fraction, "val_fraction")
+    if val_fraction >= 1:
+        raise ValueError(f"val_fraction must be below 1 (a share of the training questions), got {val_fraction}")
     pairs = load_qa_pairs(categories)
     train, test = split_by_question(pairs, test_fraction=test_fraction, seed=split_seed)
+    val = []
+    if val_fraction > 0:
+        train, val = split_by_question(train, test_fraction=val_fraction, seed=split_seed)
 
     def short(part):
         toks = [(tokenize(p.question), tokenize(p.answer)) for p in part]
         return [(q, a) for q, a in toks if 0 < len(q) <= max_len and 0 < len(a) <= max_len]
 
-    train_t, test_t = short(train), short(test)
-    dropped = len(pairs) - len(train_t) - len(test_t)
-    if not train_t or not test_t:
+    train_t, val_t, test_t = short(train), short(val), short(test)
+    dropped = len(pairs) - len(train_t) - len(val_t) - len(test_t)
+    if not train_t or not test_t or (val_fraction > 0 and not val_t):
         raise ValueError(f"no pair has question and answer of at most max_len={max_len} words; raise max_len")
     vocab = build_vocab([q for q, _ in train_t] + [a for _, a in train_t], max_size=max_vocab, min_freq=min_freq)
     grouped: OrderedDict[tuple, list] = OrderedDict()
     for q, a in test_t:
         grouped.setdefault(tuple(q), []).append(a)
     test_questions = [list(q) for q in grouped]
+    val_ids = {}
+    if val_t:
+        val_ids = dict(val_q=encode_batch([q for q, _ in val_t], vocab, max_len),
+                       val_a=encode_batch([a for _, a in val_t], vocab, max_len), val_questions=[q for q, _ in val_t])
     return QACorpus(vocab=vocab, train_q=encode_batch([q for q, _ in train_t], vocab, max_len),
                     train_a=encode_batch([a for _, a in train_t], vocab, max_len),
                     test_q=encode_batch(test_questions, vocab, max_len),
                     train_questions=[q for q, _ in train_t], train_answers=[a for _, a in train_t],
                     test_questions=test_questions, test_refs=list(grouped.values()), max_len=max_len,
-                    dropped=dropped, categories=sorted({p.category for p in pairs}))
+                    dropped=dropped, categories=sorted({p.category for p in pairs}), **val_ids)

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from ...common.history import History
 from ..core.sampling import gumbel_softmax
 
-__all__ = ["plot_history", "plot_histories", "plot_oracle_curves", "plot_estimators_vs_temperature",
+__all__ = ["plot_history", "plot_histories", "plot_runs", "plot_oracle_curves", "plot_estimators_vs_temperature",
            "plot_estimators_vs_samples", "plot_sweep", "draw_relaxed_sample", "plot_sources", "plot_shortcut"]
 
 _COLORS = {"REINFORCE": "C0", "REINFORCE + baseline": "C1", "Gumbel-softmax": "C2", "straight-through": "C3"}
@@ -69,6 +69,28 @@ def plot_histories(histories, metrics, *, axes=None, titles=None, floor: float |
         if floor is not None:
             ax.axhline(floor, color="k", ls="--", lw=1, label=floor_label)
         ax.set_title(title, fontsize=10), ax.set_xlabel(xlabel), ax.set_ylabel(ylabel)
+    axes[-1].legend(fontsize=8)
+    return axes
+
+
+def plot_runs(runs: dict, metrics, *, titles=None, axes=None, xlabel: str = "epoch"):
+    """Several seeds of several arms, one axis per metric (notebook 09): ``runs`` maps an
+    arm's label to its histories (one per seed); an arm keeps one colour, each seed is a
+    thin line, and a dot marks the epoch early stopping kept. Returns the axes."""
+    if not runs:
+        raise ValueError("plot_runs needs at least one arm")
+    if axes is None:
+        axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.4), squeeze=False)[1][0]
+    for k, (label, histories) in enumerate(runs.items()):
+        for i, h in enumerate(histories):
+            for ax, name in zip(axes, metrics):
+                x, y = _series(h, name)
+                keep = x >= 1                         # epoch 0 is the untrained model
+                ax.plot(x[keep], y[keep], "-", lw=1, color=f"C{k}", alpha=0.7, label=label if i == 0 else None)
+                if h.best_step:
+                    ax.plot(h.best_step, y[list(x).index(h.best_step)], "o", ms=4, color=f"C{k}")
+    for ax, name, title in zip(axes, metrics, titles or metrics):
+        ax.set_title(title, fontsize=10), ax.set_xlabel(xlabel)
     axes[-1].legend(fontsize=8)
     return axes
 

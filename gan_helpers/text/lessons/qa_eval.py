@@ -3,6 +3,8 @@
 :func:`random_answers` and :func:`retrieval_answers` are the baselines every generator must
 beat; :func:`evaluate_answers` scores answers with sacrebleu's corpus BLEU (every reference
 answer of a test question counts) and distinct-1/2; :func:`answer_table` lines them up.
+(:func:`~gan_helpers.text.paired_bleu_difference`, the paired interval on two methods' BLEU
+difference, lives with the other BLEU tools in ``text.core.metrics``.)
 """
 from __future__ import annotations
 

@@ -175,24 +175,38 @@ def answer_nll(generator, q: torch.Tensor, a: torch.Tensor, *, batch_size: int =
 
 
 def pretrain_seq2seq(generator, q: torch.Tensor, a: torch.Tensor, *, num_epochs: int = 30, batch_size: int = 32,
-                     lr: float = 3e-3, grad_clip: float = 5.0, heldout: tuple | None = None,
-                     progress: bool = True, desc: str = "MLE") -> History:
+                     lr: float = 3e-3, grad_clip: float = 5.0, val: tuple | None = None, patience: int | None = None,
+                     heldout: tuple | None = None, progress: bool = True, desc: str = "MLE") -> History:
     """Teacher-forced MLE training of ``generator`` on pairs ``(q, a)`` (notebook 08): Adam on
-    minibatches of the answer NLL, gradients clipped to ``grad_clip``, for a fixed number of
-    epochs (the corpus is too small to spare a validation split for early stopping). The
-    history logs ``train_nll`` per epoch and, with ``heldout=(q_test, a_test)``,
-    ``heldout_nll`` (only watched, never used to choose anything). Raises if the loss becomes NaN."""
+    minibatches of the answer NLL, gradients clipped to ``grad_clip``. The history logs
+    ``train_nll`` per epoch; with ``val=(q_val, a_val)`` also ``val_nll``, and with
+    ``patience`` training stops once ``val_nll`` has not improved for that many epochs,
+    keeping the weights of the best epoch (``history.best_step``; epoch 0 is the untrained
+    model). ``heldout=(q_test, a_test)`` logs ``heldout_nll``, only watched, never used to
+    choose anything. Raises if the loss becomes NaN."""
     check_pairs(generator, q, a)
-    if heldout is not None:
-        check_pairs(generator, *heldout)
+    for name, pair in (("val", val), ("heldout", heldout)):
+        if pair is not None:
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"{name} must be a (questions, answers) pair of id tensors, e.g. "
+                                f"(corpus.val_q, corpus.val_a)")
+            check_pairs(generator, *pair)
+    if patience is not None and val is None:
+        raise ValueError("early stopping (patience) needs a validation split: pass val=(corpus.val_q, corpus.val_a) "
+                         "from load_qa_corpus(val_fraction=...)")
 
     def batch_loss(idx):
         loss = generator.nll(q[idx], a[idx])
         return loss, {"train_nll": (loss.item(), float(token_mask(a[idx], Vocab.eos_id).sum()))}
 
-    evaluate = None if heldout is None else (lambda epoch: {"heldout_nll": answer_nll(generator, *heldout)})
+    def evaluate(epoch: int) -> dict:
+        scores = {"val_nll": answer_nll(generator, *val)} if val is not None else {}
+        return {**scores, **({"heldout_nll": answer_nll(generator, *heldout)} if heldout is not None else {})}
+
+    stop = {"monitor": "val_nll", "patience": patience} if patience is not None else {}
     return train_epochs(generator, batch_loss, len(q), num_epochs=num_epochs, batch_size=batch_size, lr=lr,
-                        grad_clip=grad_clip, evaluate=evaluate, progress=progress, desc=desc, method="seq2seq MLE")
+                        grad_clip=grad_clip, evaluate=evaluate if val is not None or heldout is not None else None,
+                        progress=progress, desc=desc, method="seq2seq MLE", **stop)
 
 
 def generate_answers(generator, q: torch.Tensor, vocab, *, greedy: bool = True, temperature: float = 1.0,

@@ -11,7 +11,8 @@ reported as two numbers: the reconstruction NLL and the KL, both in nats per sen
 A strong autoregressive decoder can ignore z and drive the KL to 0 ("posterior collapse");
 Bowman et al.'s two remedies are here: KL annealing (:func:`kl_weight`, a weight on the KL
 rising from 0 to 1) and word dropout (decoder inputs replaced by a "dropped word" token, so
-the decoder has to ask z what the sentence was).
+the decoder has to ask z what the sentence was); and Kingma et al. (2016)'s free bits
+(``SentenceVAE.loss(free_bits=...)``: each latent unit's first nats of KL cost nothing).
 
 Rows follow :class:`~gan_helpers.text.LSTMGenerator`'s conventions exactly: the decoder's
 first input is ``start_id``; for real text positions after the first ``<eos>`` are
@@ -37,13 +38,24 @@ from ..core.models import check_special_ids
 from ..core.sampling import check_temperature, decode_loop
 from ..core.vocab import check_ids, token_mask
 
-__all__ = ["SentenceVAE", "gaussian_kl", "kl_weight", "vae_terms", "vae_nll_bound"]
+__all__ = ["SentenceVAE", "gaussian_kl", "kl_weight", "check_free_bits", "vae_terms", "vae_nll_bound"]
 
 
 def _check_kl_weight(beta) -> float:
     if isinstance(beta, bool) or not isinstance(beta, Real) or not math.isfinite(beta) or beta < 0:
         raise ValueError(f"kl_weight must be a finite number >= 0 (0 = no KL term, 1 = the true ELBO), got {beta!r}")
     return float(beta)
+
+
+def check_free_bits(free_bits) -> float:
+    """A free-bits threshold (Kingma et al. 2016), nats per latent unit: a finite number >= 0
+    (0 = no free bits). Notebook 09."""
+    if isinstance(free_bits, bool) or not isinstance(free_bits, Real) or not math.isfinite(free_bits):
+        raise ValueError(f"free_bits must be a finite number of nats per latent unit, got {free_bits!r}")
+    if free_bits < 0:
+        raise ValueError(f"free_bits must be >= 0 nats per latent unit (0 turns free bits off; Kingma et al. "
+                         f"2016 use values such as 0.125 to 2), got {free_bits!r}")
+    return float(free_bits)
 
 
 def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -177,17 +189,27 @@ class SentenceVAE(nn.Module):
         logp = F.log_softmax(self.out(h[mask]) / temperature, -1).gather(1, x[mask].unsqueeze(1)).squeeze(1)
         return torch.zeros(x.shape, device=x.device, dtype=logp.dtype).index_put((mask,), logp)
 
-    def loss(self, x: torch.Tensor, *, kl_weight: float = 1.0, word_dropout: float = 0.0):
+    def loss(self, x: torch.Tensor, *, kl_weight: float = 1.0, word_dropout: float = 0.0, free_bits: float = 0.0):
         """The (annealed) negative ELBO per sentence, for training (notebook 09):
         returns ``(loss, recon, kl)``, where ``recon`` and ``kl`` are the batch means of the
         reconstruction NLL and the KL in nats per sentence, and
-        ``loss = recon + kl_weight * kl`` (``kl_weight`` >= 0; 1 is the true ELBO)."""
+        ``loss = recon + kl_weight * kl`` (``kl_weight`` >= 0; 1 is the true ELBO).
+
+        ``free_bits`` = lambda > 0 (Kingma et al. 2016) replaces the KL in the loss by
+        ``sum_u max(lambda, KL_u)``, KL_u being latent unit u's KL averaged over the batch:
+        a unit's first lambda nats are free, so the optimiser has no reason to switch it off.
+        The returned ``kl`` is always the true KL."""
         beta = _check_kl_weight(kl_weight)
+        free_bits = check_free_bits(free_bits)
         mu, logvar = self.encode(x)
         z = self.reparameterize(mu, logvar)
         recon = -self.token_log_probs(x, z, word_dropout=word_dropout).sum(1).mean()
         kl = gaussian_kl(mu, logvar).mean()
-        return recon + beta * kl, recon, kl
+        penalty = kl
+        if free_bits > 0:                     # per unit, averaged over the batch, then floored at lambda
+            per_unit = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).mean(0)
+            penalty = per_unit.clamp(min=free_bits).sum()
+        return recon + beta * penalty, recon, kl
 
     def decode(self, z: torch.Tensor, *, temperature: float = 1.0, greedy: bool = False,
                exclude_ids: Sequence[int] = ()) -> torch.Tensor:

@@ -7,7 +7,8 @@ import torch
 
 from gan_helpers.text import (QAGANConfig, QADiscriminator, Seq2SeqGenerator, Vocab, answer_nll, answer_table,
                               build_vocab, corpus_bleu, encode_batch, encode_questions, evaluate_answers,
-                              generate_answers, load_qa_corpus, load_qa_pairs, pair_accuracy, pretrain_seq2seq,
+                              generate_answers, load_qa_corpus, load_qa_pairs, pair_accuracy, paired_bleu_difference,
+                              pretrain_seq2seq,
                               qa_discriminator_loss, question_dependence, random_answers, retrieval_answers,
                               split_by_question, train_qa_gan)
 from gan_helpers.text.core import qa_data as qa_module
@@ -79,6 +80,21 @@ def test_corpus_tensors_and_vocabulary_from_training_side_only(corpus):
     assert len(q) == len(a) == sum(map(len, corpus.test_refs))
 
 
+def test_validation_split_is_by_question_and_leaves_the_test_set_alone(corpus):
+    assert corpus.val_q is None and corpus.val_questions is None               # no validation split unless asked
+    with_val = load_qa_corpus(max_len=MAX_LEN, val_fraction=0.2)
+    assert with_val.test_questions == corpus.test_questions and with_val.test_refs == corpus.test_refs
+    assert len(with_val.val_q) == len(with_val.val_a) > 0
+    assert len(with_val.train_q) + len(with_val.val_q) == len(corpus.train_q)
+    val_questions = {tuple(q) for q in with_val.val_questions}
+    assert len(with_val.val_questions) == len(with_val.val_q)
+    assert not val_questions & {tuple(q) for q in with_val.train_questions}     # no validation question in training
+    assert not val_questions & {tuple(q) for q in with_val.test_questions}
+    assert set(with_val.vocab.itos[4:]) == {w for s in with_val.train_questions + with_val.train_answers for w in s}
+    with pytest.raises(ValueError, match="val_fraction must be below 1"):
+        load_qa_corpus(max_len=MAX_LEN, val_fraction=1.0)
+
+
 # ---- baselines and metrics ------------------------------------------------------------------
 
 def test_baselines(corpus):
@@ -100,6 +116,21 @@ def test_corpus_bleu_with_a_variable_number_of_references():
     assert corpus_bleu([["zzz"], ["yyy"]], refs)[0] == 0.0
     with pytest.raises(ValueError, match="one of each per question"):
         corpus_bleu([["a"]], refs)
+
+
+def test_paired_bleu_difference(corpus):
+    rand, retr = random_answers(corpus), retrieval_answers(corpus)
+    out = paired_bleu_difference(retr, rand, corpus.test_refs, seed=1)
+    exact = corpus_bleu(retr, corpus.test_refs)[0] - corpus_bleu(rand, corpus.test_refs)[0]
+    assert out["difference"] == pytest.approx(exact)
+    assert out["low"] <= out["difference"] <= out["high"] and 0 <= out["share_above_0"] <= 1
+    assert paired_bleu_difference(retr, rand, corpus.test_refs, seed=1) == out         # seeded: repeats
+    same = paired_bleu_difference(rand, rand, corpus.test_refs)
+    assert same["difference"] == same["low"] == same["high"] == 0                        # paired: the shared part cancels
+    with pytest.raises(ValueError, match="one answer per question"):
+        paired_bleu_difference(retr[:3], rand, corpus.test_refs)
+    with pytest.raises(ValueError, match="level must be strictly between 0 and 1"):
+        paired_bleu_difference(retr, rand, corpus.test_refs, level=1.0)
 
 
 def test_evaluate_and_answer_table(corpus):
@@ -143,6 +174,21 @@ def test_generator_learns_to_answer_depending_on_the_question():
     assert answers == [["a", "rose"], ["the", "sky"]]
     dep = question_dependence(g, q, a)
     assert dep["gap"] > 1.0 and dep["own question"] == pytest.approx(answer_nll(g, q, a))
+
+
+def test_early_stopping_on_a_validation_split():
+    torch.manual_seed(0)
+    v, q, a = toy_pairs()
+    g = tiny_generator(v, dropout=0.0)
+    history = pretrain_seq2seq(g, q, a, num_epochs=6, batch_size=16, lr=2e-2, val=(q[:8], a[:8]), patience=2,
+                               heldout=(q, a), progress=False)
+    assert history.steps[0] == 0 and history.best_step is not None
+    assert history["val_nll"][history.steps.index(history.best_step)] == min(history["val_nll"])
+    assert answer_nll(g, q[:8], a[:8]) == pytest.approx(min(history["val_nll"]))         # the best epoch's weights
+    with pytest.raises(ValueError, match="needs a validation split: pass val="):
+        pretrain_seq2seq(g, q, a, num_epochs=1, patience=2, progress=False)
+    with pytest.raises(TypeError, match="val must be a \\(questions, answers\\) pair"):
+        pretrain_seq2seq(g, q, a, num_epochs=1, val=q, patience=2, progress=False)
 
 
 def test_discriminator_and_adversarial_fine_tuning():

@@ -6,7 +6,8 @@ import torch
 import numpy as np
 
 from gan_helpers.text import (LSTMGenerator, SentenceVAE, VAEConfig, active_units, gaussian_kl, interpolate,
-                              kl_weight, train_vae, vae_nll_bound, vae_terms)
+                              kl_weight, path_nll, train_vae, vae_nll_bound, vae_terms)
+from gan_helpers.text.methods.vae import check_free_bits
 
 
 
@@ -132,6 +133,21 @@ def test_training_lowers_the_bound_and_collapse_has_no_active_units(data):
     assert path.shape == (5, 6)
 
 
+def test_path_nll_scores_each_end_along_the_interpolation_path(data):
+    torch.manual_seed(0)
+    vae = tiny_vae()
+    a, b = data.val[0], data.val[1]
+    nll = path_nll(vae, a, b, num_points=4)
+    assert list(nll) == ["alpha", "nll_a", "nll_b"] and nll["alpha"].tolist() == pytest.approx([0, 1 / 3, 2 / 3, 1])
+    with torch.no_grad():                         # the ends are each sentence's own posterior mean
+        mu = vae.encode(torch.stack([a, b]))[0]
+        own_a = float(-vae.token_log_probs(a[None], mu[:1]).sum())
+        b_at_a = float(-vae.token_log_probs(b[None], mu[:1]).sum())
+    assert nll["nll_a"][0] == pytest.approx(own_a, rel=1e-5) and nll["nll_b"][0] == pytest.approx(b_at_a, rel=1e-5)
+    same = path_nll(vae, a, a, num_points=3)      # a path from a sentence to itself stays put
+    assert np.allclose(same["nll_a"], same["nll_a"][0]) and np.allclose(same["nll_a"], same["nll_b"])
+
+
 def test_bad_inputs_say_what_is_expected(data):
     with pytest.raises(ValueError, match="latent_dim must be a positive integer.*got 0"):
         tiny_vae(latent_dim=0)
@@ -155,3 +171,58 @@ def test_bad_inputs_say_what_is_expected(data):
         VAEConfig(word_dropout=1.0)
     with pytest.raises(ValueError, match="num_points must be at least 2"):
         interpolate(vae, data.val[0], data.val[1], num_points=1)
+    with pytest.raises(ValueError, match="num_points must be at least 2"):
+        path_nll(vae, data.val[0], data.val[1], num_points=1)
+    with pytest.raises(TypeError, match="x_b must be a tensor of token ids"):
+        path_nll(vae, data.val[0], [1, 2, 3])
+
+
+def test_free_bits_floor_each_units_kl_in_the_loss_only(data):
+    vae = tiny_vae()
+    x = data.train[:64]
+    torch.manual_seed(3)
+    plain = vae.loss(x)
+    torch.manual_seed(3)
+    loss, recon, kl = vae.loss(x, free_bits=0.5)
+    assert torch.equal(recon, plain[1]) and torch.allclose(kl, plain[2])           # the reported KL is the true KL
+    with torch.no_grad():
+        mu, logvar = vae.encode(x)
+    per_unit = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).mean(0)
+    assert torch.allclose(loss, recon + per_unit.clamp(min=0.5).sum(), atol=1e-5)
+    assert loss >= plain[0] - 1e-5                                                     # a floor only raises the KL term
+    # below the floor a unit's KL gets no gradient: the update is that of the reconstruction alone
+    grads = []
+    for kwargs in (dict(free_bits=100.0), dict(kl_weight=0.0)):
+        vae.zero_grad()
+        torch.manual_seed(5)
+        vae.loss(x, **kwargs)[0].backward()
+        grads.append(vae.to_logvar.weight.grad.clone())
+    assert torch.allclose(grads[0], grads[1]) and grads[0].abs().sum() > 0
+
+
+def test_free_bits_threshold_must_be_a_non_negative_number():
+    assert check_free_bits(0) == 0.0 and check_free_bits(0.25) == 0.25
+    for bad in (-0.1, -1):
+        with pytest.raises(ValueError, match="free_bits must be >= 0 nats per latent unit.*0 turns free bits off"):
+            VAEConfig(free_bits=bad)
+        with pytest.raises(ValueError, match="free_bits must be >= 0"):
+            tiny_vae().loss(torch.zeros(2, 6, dtype=torch.long), free_bits=bad)
+    with pytest.raises(ValueError, match="free_bits must be a finite number"):
+        VAEConfig(free_bits=float("nan"))
+    with pytest.raises(ValueError, match="free_bits must be a finite number"):
+        VAEConfig(free_bits=True)
+
+
+def test_early_stopping_on_the_validation_bound_and_heldout_numbers(data):
+    torch.manual_seed(0)
+    vae = tiny_vae()
+    history = train_vae(vae, data.train, data.val, heldout=data.test, progress=False,
+                        config=VAEConfig(num_epochs=4, batch_size=32, lr=1e-2, patience=1, free_bits=0.1))
+    assert history.steps[0] == 0 and history.best_step is not None                  # epoch 0: the untrained model
+    best = history["val_bound"][history.steps.index(history.best_step)]
+    assert best == min(history["val_bound"])
+    assert vae_terms(vae, data.val)["bound"] == pytest.approx(best)                  # the kept weights are the best
+    for name in ("test_recon", "test_kl", "test_bound", "test_active_units"):
+        assert len(history[name]) == len(history.steps)
+    with pytest.raises(ValueError, match="patience must be at least 1"):
+        VAEConfig(patience=0)
