@@ -13,7 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["batch_mean", "discriminator_loss", "critic_loss", "generator_loss", "r1_penalty", "gradient_penalty"]
+__all__ = ["batch_mean", "discriminator_loss", "critic_loss", "generator_loss", "relativistic_loss", "r1_penalty",
+           "gradient_penalty"]
 
 
 def batch_mean(values: torch.Tensor) -> torch.Tensor:
@@ -51,6 +52,18 @@ def generator_loss(fake_logits: torch.Tensor, kind: str = "non_saturating") -> t
     if kind == "wasserstein":
         return -batch_mean(fake_logits)
     raise ValueError(f"kind must be 'non_saturating', 'saturating' or 'wasserstein', got {kind!r}")
+
+
+def relativistic_loss(better_logits: torch.Tensor, worse_logits: torch.Tensor) -> torch.Tensor:
+    """The relativistic standard GAN loss (RSGAN, Jolicoeur-Martineau 2019; RelGAN's loss,
+    notebook 07): -E[log sigmoid(C(a) - C(b))] over pairs, for logits ``better_logits`` (a) that
+    should score above ``worse_logits`` (b). D's loss is ``relativistic_loss(real, fake)``, G's
+    ``relativistic_loss(fake, real)``: each side asks its samples to look *more real than the
+    other's*, not real in absolute terms."""
+    if better_logits.shape != worse_logits.shape:
+        raise ValueError(f"relativistic pairs need logits of one shape, got {tuple(better_logits.shape)} and "
+                         f"{tuple(worse_logits.shape)}; score equal batches of real and fake samples")
+    return F.softplus(worse_logits - better_logits).mean()
 
 
 def r1_penalty(discriminator: nn.Module, real: torch.Tensor) -> torch.Tensor:

@@ -178,12 +178,15 @@ class LSTMGenerator(nn.Module):
             seen = [F.softmax(self.out(h[:, :-1]) / temperature, dim=-1)] if prefix.shape[1] > 0 else []
             return torch.cat([prefix, torch.stack(words, dim=1)], dim=1), torch.cat(seen + [torch.stack(probs, 1)], 1)
 
-    def sample_relaxed(self, num_samples: int, *, temperature: float = 1.0, hard: bool = False) -> torch.Tensor:
+    def sample_relaxed(self, num_samples: int, *, temperature: float = 1.0, hard: bool = False,
+                       feed_hard: bool = False) -> torch.Tensor:
         """Differentiable Gumbel-softmax sentences ``(num_samples, seq_len, vocab)`` (notebooks 05, 07).
 
         Each step draws y = softmax((logits + g) / temperature) with Gumbel noise g and feeds
         the expected embedding y @ E back in, so gradients reach every parameter. ``hard``
         gives exact one-hots forward and the soft gradient backward (straight-through).
+        ``feed_hard`` feeds the sampled word (argmax of y) back instead, as RelGAN does: the
+        gradient then reaches the generator through each y's logits and the LSTM's state.
         For real text (``eos_id`` set), once a row's most likely word has been ``<eos>``
         every later position is an exact ``<pad>`` one-hot, as in the real rows (notebook 11).
         """
@@ -191,7 +194,7 @@ class LSTMGenerator(nn.Module):
         n = check_int(num_samples, "num_samples")
         features, state = self.step(self._start(n)[:, 0], None)
         ys = decode_loop(self.step, features, state, self.seq_len, head=self.out, temperature=temperature,
-                    relaxed=True, hard=hard, eos_id=self.eos_id, pad_id=self.pad_id)
+                    relaxed=True, hard=hard, eos_id=self.eos_id, pad_id=self.pad_id, feed_hard=feed_hard)
         return torch.stack(ys, dim=1)
 
 

@@ -158,7 +158,7 @@ Step = Callable[[torch.Tensor, object], tuple]
 def decode_loop(step: Step, features: torch.Tensor, state, num_steps: int, *, head=None, temperature: float = 1.0,
            greedy: bool = False, relaxed: bool = False, hard: bool = False, eos_id: int | None = None,
            pad_id: int | None = None, done: torch.Tensor | None = None, join=None, return_probs: bool = False,
-           stop_when_done: bool = False):
+           stop_when_done: bool = False, feed_hard: bool = False):
     """The one decoding loop (notebook 05): choose a word from ``features``, apply the row
     format, feed the word back through ``step``, ``num_steps`` times. Returns the list of
     chosen words per position (ids ``(n,)``, or vectors ``(n, vocab)`` when ``relaxed``),
@@ -171,7 +171,8 @@ def decode_loop(step: Step, features: torch.Tensor, state, num_steps: int, *, he
       are computed in tiles of rows, which keeps them in the CPU cache.
     - How a word is chosen: drawn from softmax(logits / ``temperature``), the ``greedy``
       argmax, or a ``relaxed`` Gumbel-softmax vector at ``temperature`` (``hard``:
-      straight-through).
+      straight-through). ``feed_hard`` feeds a relaxed vector's word (its argmax id) back
+      instead of the vector, as RelGAN's generator does (notebook 07).
     - The row format, for real text (``eos_id`` and ``pad_id`` given): once a row has written
       ``<eos>``, every later word is ``<pad>``. ``done`` marks rows already ended (a prefix
       holding ``<eos>``); ``stop_when_done`` ends the loop early once every row has ended.
@@ -202,7 +203,7 @@ def decode_loop(step: Step, features: torch.Tensor, state, num_steps: int, *, he
         if stop_when_done and done is not None and bool(done.all()):
             break
         if position < num_steps - 1:
-            features, state = step(x, state)
+            features, state = step(x.argmax(-1) if feed_hard and relaxed else x, state)
     return (words, probs) if return_probs else words
 
 
