@@ -10,6 +10,7 @@
 
 Each wing keeps its own recipes (``gan_helpers.text.pretrained.recipes``: the shipped text
 models of notebooks 06-11; ``gan_helpers.text.pretrained.arm_recipes``: notebook 06's arms;
+``gan_helpers.text.pretrained.relgan_recipes``: notebook 07's RelGAN-style runs;
 ``gan_helpers.text.pretrained.vae_study``: notebook 09's remedies over seeds;
 ``gan_helpers.continuous.recipes``: the long 2-D runs of notebook 03;
 ``gan_helpers.continuous.tabular.recipes``: notebook 04's ablations; ``gan_helpers.code_gan``:
@@ -33,7 +34,7 @@ __all__ = ["WINGS", "wing_of", "main"]
 
 WINGS = ("gan_helpers.continuous.recipes", "gan_helpers.continuous.tabular.recipes",
          "gan_helpers.text.pretrained.recipes", "gan_helpers.text.pretrained.arm_recipes",
-         "gan_helpers.text.pretrained.vae_study", "gan_helpers.code_gan")
+         "gan_helpers.text.pretrained.relgan_recipes", "gan_helpers.text.pretrained.vae_study", "gan_helpers.code_gan")
 
 
 def _wings() -> list:

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import torch
 
 from ...common.history import History
-from ...common.records import RecordError, read_record, rebuild_hint, save_record
+from ...common.records import read_record, save_record
 from ..core.metrics import oracle_nll
 from ..methods.reward_arms import (REWARD_ARMS, ArmsConfig, discriminator_epochs, discriminator_report,
                                    seqgan_discriminator, train_reward_arms)
-from .checkpoints import load_data, load_pretrained, record_path
+from .checkpoints import check_kept_samples, load_data, load_pretrained, record_path
 
 # RECIPES, rebuild, check, build_order and record_path serve `python -m gan_helpers.recipes`;
 # notebooks use the names below.
@@ -129,13 +129,7 @@ def check(name: str, *, directory=None) -> str:
     1e-4 of the stored score)."""
     data = load_data(_recipe(name).data)
     _, _, samples = load_arms(name, data, directory=directory, return_samples=True)
-    stored = read_record(record_path(name, directory))["scores"]
-    for arm, x in samples.items():
-        again, logged = oracle_nll(data.oracle, x), stored[f"{arm}_kept_nll_oracle"]
-        if abs(again - logged) > 1e-4:
-            raise RecordError(f"record {name}.pt: the {arm} arm's kept samples score NLL-oracle {again:.4f}, but "
-                              f"{logged:.4f} was stored; {rebuild_hint(name)}")
-    return f"{len(samples)} arms, kept samples re-scored"
+    return check_kept_samples(name, samples, read_record(record_path(name, directory))["scores"], data.oracle)
 
 
 def build_order(names=None) -> list[str]:

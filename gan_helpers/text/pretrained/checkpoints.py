@@ -19,13 +19,15 @@ import math
 import pathlib
 
 from ...common.records import RecordError, read_record, rebuild_hint, rebuild_network, save_record
+from ..core.metrics import oracle_nll
 from ..core.models import CNNDiscriminator, LSTMGenerator
 from ..core.oracle import OracleConfig, oracle_data
 from ..core.vocab import review_corpus
 from ..methods.autoencoder import SentenceAE
 from ..methods.vae import SentenceVAE
 
-__all__ = ["RECORD_DIR", "DATA", "load_data", "record_path", "save_checkpoint", "load_checkpoint", "load_pretrained"]
+__all__ = ["RECORD_DIR", "DATA", "load_data", "record_path", "save_checkpoint", "load_checkpoint", "load_pretrained",
+           "check_kept_samples"]
 
 RECORD_DIR = pathlib.Path(__file__).resolve().parent / "records"
 MODEL_CLASSES = {cls.__name__: cls for cls in (LSTMGenerator, SentenceVAE, SentenceAE, CNNDiscriminator)}
@@ -107,3 +109,14 @@ def load_pretrained(name: str = "oracle", data=None, *, return_info: bool = Fals
         kind = read_record(path)["data"].get("kind")
         data = load_data(kind)
     return load_checkpoint(path, data=data, return_info=return_info)
+
+
+def check_kept_samples(name: str, samples: dict, scores: dict, oracle) -> str:
+    """A record's kept samples ``{arm: ids}`` re-scored under ``oracle``: each within 1e-4 of the
+    stored ``scores[f"{arm}_kept_nll_oracle"]`` (notebooks 06, 07), else a RecordError naming the fix."""
+    for arm, x in samples.items():
+        again, logged = oracle_nll(oracle, x.long()), scores[f"{arm}_kept_nll_oracle"]
+        if abs(again - logged) > 1e-4:
+            raise RecordError(f"record {name}.pt: the {arm} arm's kept samples score NLL-oracle {again:.4f}, but "
+                              f"{logged:.4f} was stored; {rebuild_hint(name)}")
+    return f"{len(samples)} arms, kept samples re-scored"
