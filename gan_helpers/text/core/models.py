@@ -198,6 +198,11 @@ class LSTMGenerator(nn.Module):
         return torch.stack(ys, dim=1)
 
 
+# rows per chunk when the discriminator reads many sentences (measured on SeqGAN's 19,456 rollouts, one
+# thread: 1,024 rows about as fast as 512-4,096 at notebook 06's sizes, and among the fastest at SeqGAN's full size)
+SCORE_CHUNK = 1024
+
+
 class CNNDiscriminator(nn.Module):
     """SeqGAN's CNN discriminator (Yu et al. 2017; Kim 2014), introduced in notebook 05.
 
@@ -240,12 +245,30 @@ class CNNDiscriminator(nn.Module):
                              "generator and discriminator must share the vocabulary")
         return x @ self.embedding.weight
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        e = self.embed(x).transpose(1, 2)                         # (batch, emb, len) for Conv1d
-        if e.shape[2] < max(self.filter_sizes):
-            raise ValueError(f"sentences of length {e.shape[2]} are shorter than the widest filter "
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, total filters)``: each filter's largest ReLU response over positions. Without
+        gradients (scoring) the rows go :data:`SCORE_CHUNK` at a time, ids looked up chunk by chunk:
+        the temporaries stay in the cache (2-4x faster on SeqGAN's 19,456 rollouts) and the result
+        is one call's on all rows, to the bit. With gradients all rows go at once, since summing
+        the weight gradients chunk by chunk would round differently."""
+        chunk = max(len(x), 1) if torch.is_grad_enabled() else SCORE_CHUNK
+        if x.is_floating_point():        # soft rows: one product with the embedding matrix, as before
+            parts = self.embed(x).split(chunk)
+        else:
+            parts = [self.embed(ids) for ids in x.split(chunk)]
+        if parts[0].shape[1] < max(self.filter_sizes):
+            raise ValueError(f"sentences of length {parts[0].shape[1]} are shorter than the widest filter "
                              f"({max(self.filter_sizes)}); use narrower filter_sizes")
-        feats = torch.cat([F.relu(conv(e)).amax(dim=2) for conv in self.convs], dim=1)
+        return torch.cat([self._max_responses(e) for e in parts])
+
+    def _max_responses(self, e: torch.Tensor) -> torch.Tensor:
+        # (batch, emb, len), made contiguous once: each Conv1d would otherwise copy the transposed view.
+        # relu is monotone, so the max of relu(response) is relu of the max: one relu, on the maxima only.
+        e = e.transpose(1, 2).contiguous()
+        return F.relu(torch.cat([conv(e).amax(dim=2) for conv in self.convs], dim=1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        feats = self.features(x)
         if self.highway is not None:                            # y = t * relu(W x) + (1 - t) * x
             h, t = self.highway(feats).chunk(2, dim=1)
             t = torch.sigmoid(t)

@@ -223,7 +223,8 @@ def train_reward_arms(start, data, *, arms=tuple(REWARD_ARMS), discriminator=Non
     opts = {a: torch.optim.Adam(gens[a].parameters(), lr=config.lr) for a in arms}
     rolls = {a: copy.deepcopy(start).requires_grad_(False) for a in arms if a in _ROLLOUT_ARMS}
     discs = {a: copy.deepcopy(discriminator) for a in arms if a in _D_ARMS}
-    d_opts = {a: torch.optim.Adam(d.parameters(), lr=config.d_lr) for a, d in discs.items()}
+    # foreach: the same Adam steps to the bit, in fewer calls (D has 28 tensors)
+    d_opts = {a: torch.optim.Adam(d.parameters(), lr=config.d_lr, foreach=True) for a, d in discs.items()}
     histories = {a: History(a) for a in arms}
     size = min(config.d_round_size, len(data.train))
 

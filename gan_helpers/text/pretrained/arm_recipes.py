@@ -68,7 +68,7 @@ def pretrain_seqgan_discriminator(generator, data, *, rounds: int, size: int = 2
     one Adam (``lr``). Returns ``(discriminator, optimizer, history)``; the history logs
     :func:`discriminator_report` before training and after every round, by round."""
     disc = seqgan_discriminator(generator.vocab_size, emb_dim=emb_dim, scale=scale)
-    opt = torch.optim.Adam(disc.parameters(), lr=lr)
+    opt = torch.optim.Adam(disc.parameters(), lr=lr, foreach=True)     # the same steps, to the bit; fewer calls
     history = History("SeqGAN's discriminator")
     history.log(0, **discriminator_report(disc, generator, data.oracle, train=data.train, heldout=data.val))
     for r in range(1, rounds + 1):

@@ -121,3 +121,48 @@ def test_discriminator_bad_input_and_vocab_mismatch():
     with pytest.raises(ValueError, match="vocab_size=12"):
         d(g.sample_relaxed(2))
     assert check_same_vocab(text_generator(), d) == V
+
+
+def reference_logits(d, x):
+    """The discriminator written out plainly: ReLU at every position, then the max, on all rows at once."""
+    e = (d.embedding(x) if not x.is_floating_point() else x @ d.embedding.weight).transpose(1, 2)
+    feats = torch.cat([F.relu(F.conv1d(e, c.weight, c.bias)).amax(2) for c in d.convs], 1)
+    h, t = d.highway(feats).chunk(2, 1)
+    t = torch.sigmoid(t)
+    feats = t * F.relu(h) + (1 - t) * feats
+    return d.out(d.dropout(feats)).squeeze(1)
+
+
+@pytest.mark.parametrize("chunk", [7, 1024])
+def test_discriminator_fast_path_equals_the_plain_computation(monkeypatch, chunk):
+    from gan_helpers.text import seqgan_discriminator
+    from gan_helpers.text.core import models
+    monkeypatch.setattr(models, "SCORE_CHUNK", chunk)            # 7: many chunks, the last one short
+    torch.manual_seed(0)
+    d = seqgan_discriminator(V, emb_dim=8, scale=0.05)            # SeqGAN's 12 widths, 1-20
+    keys = ["embedding.weight", *[f"convs.{i}.{p}" for i in range(12) for p in ("weight", "bias")],
+            "highway.weight", "highway.bias", "out.weight", "out.bias"]
+    assert list(d.state_dict()) == keys                           # shipped records keep loading
+    x = torch.randint(0, V, (40, 20))
+    x[:3] = x[0]                                                  # ties of the max at equal rows
+    with torch.no_grad():
+        d.convs[0].bias.fill_(-10.0)                              # width 1: every response negative, ReLU 0
+    d.eval()
+    with torch.no_grad():                                         # scoring: chunked
+        fast, plain = d(x), reference_logits(d, x)
+        soft = torch.softmax(3 * torch.randn(40, 20, V), -1)
+        assert torch.equal(d(soft), reference_logits(d, soft))
+    assert torch.equal(fast, plain)                               # to the bit (1e-6 relative would pass too)
+    torch.testing.assert_close(fast, plain, rtol=1e-6, atol=0)
+    with torch.inference_mode():
+        assert torch.equal(d(x), plain)
+    assert torch.equal(d(x).detach(), plain)                      # with gradients: all rows at once
+    d.train()                                                     # training: the same dropout draw, the same grads
+    grads = []
+    for forward in (d, lambda rows: reference_logits(d, rows)):
+        d.zero_grad()
+        relaxed = soft.clone().requires_grad_()                   # notebook 07: gradients reach the generator
+        torch.manual_seed(1)
+        (forward(x).pow(2).sum() + forward(relaxed).sum()).backward()
+        grads.append([p.grad.clone() for p in d.parameters()] + [relaxed.grad])
+    assert all(torch.equal(a, b) for a, b in zip(*grads))

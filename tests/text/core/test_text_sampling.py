@@ -32,6 +32,38 @@ def test_tiles_do_not_change_the_draw(monkeypatch):
     assert torch.equal(tiled, draw_categorical(F.softmax(logits / 0.8, -1))[:, 0])
 
 
+def plain_draw(logits, temperature, u):
+    """The draw written out plainly, on all rows at once: softmax, its CDF, the first entry above u * total."""
+    cdf = F.softmax(logits / temperature, -1).cumsum(-1)
+    return torch.searchsorted(cdf, u * cdf[:, -1:], right=True).clamp(max=logits.shape[1] - 1)[:, 0]
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.7])
+@pytest.mark.parametrize("head_kind", ["linear", "linear_no_bias", "other", "none"])
+def test_reused_tile_buffers_give_the_plain_draw_to_the_bit(monkeypatch, temperature, head_kind):
+    """Tiles write their logits and probabilities into two reused buffers; the ids are those of
+    the plain computation (and with kept probabilities, the probabilities too)."""
+    monkeypatch.setattr(sampling, "TILE_ROWS", 64)       # 1,000 rows: 16 tiles, the last one short
+    torch.manual_seed(0)
+    features = torch.randn(1000, 16) * 3
+    linear = torch.nn.Linear(16, 300, bias=head_kind != "linear_no_bias")
+    head = {"linear": linear, "linear_no_bias": linear, "other": lambda h: linear(h).tanh() * 5,
+            "none": None}[head_kind]
+    logits = features if head is None else head(features).detach()
+    torch.manual_seed(1)
+    u = torch.rand(len(features), 1)
+    expected = plain_draw(logits, temperature, u)
+    def draw(**kw):                                      # one position of the decoding loop
+        torch.manual_seed(1)
+        return decode_loop(lambda x, state: (None, state), features, None, 1, head=head, temperature=temperature, **kw)
+    for context in (torch.no_grad, torch.inference_mode, torch.enable_grad):
+        with context():
+            assert torch.equal(draw()[0], expected)
+    (kept_ids,), (probs,) = draw(return_probs=True)
+    assert torch.equal(kept_ids, expected) and torch.equal(probs, F.softmax(logits / temperature, -1))
+    assert features.abs().max() > 0 and torch.equal(logits, features if head is None else head(features).detach())
+
+
 def test_draw_categorical_matches_probabilities_and_rejects_non_probabilities():
     p = torch.tensor([0.5, 0.0, 0.2, 0.3])
     draws = draw_categorical(p.expand(40_000, 4).contiguous()).squeeze(1)
