@@ -25,7 +25,7 @@ from torch import nn
 
 from ...common.checks import check_int, check_positive, check_probability
 from ...common.history import History
-from ...common.losses import relativistic_loss
+from ...common.losses import discriminator_loss, generator_loss, relativistic_loss
 from ...common.records import keeps_settings
 from ..core.models import check_same_vocab
 from ..core.vocab import check_ids
@@ -119,7 +119,7 @@ def _losses(real_logits, fake_logits, loss: str):
     """(D's loss, G's loss) from logits of a real and a fake batch."""
     if loss == "rsgan":
         return relativistic_loss(real_logits, fake_logits), relativistic_loss(fake_logits, real_logits)
-    return (F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean(), F.softplus(-fake_logits).mean())
+    return discriminator_loss(real_logits, fake_logits), generator_loss(fake_logits)
 
 
 def _real_batch(real: torch.Tensor, generator, batch_size: int) -> torch.Tensor:

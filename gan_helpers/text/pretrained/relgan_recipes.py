@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import torch
 
+from ...common.checks import check_int
 from ...common.history import History
 from ...common.records import read_record, rebuild_network, save_record
 from ..core.metrics import oracle_nll
@@ -31,7 +32,8 @@ from .checkpoints import check_kept_samples, load_data, load_pretrained, record_
 
 # RECIPES, rebuild, check, build_order and record_path serve `python -m gan_helpers.recipes`;
 # notebooks use the names below.
-__all__ = ["RELGAN_ARMS", "RelGANRecipe", "RELGAN_RECIPES", "build_relgan", "load_relgan", "relgan_table"]
+__all__ = ["RELGAN_ARMS", "RelGANRecipe", "RELGAN_RECIPES", "pretrain_relgan_discriminator", "build_relgan",
+           "load_relgan", "relgan_table"]
 
 KEPT_SAMPLES = 500
 # each arm: the settings it changes against the recipe's config (RelGAN's, beta_max 100)
@@ -77,6 +79,20 @@ def _arm_config(recipe: RelGANRecipe, arm: str) -> RelGANConfig:
     return dataclasses.replace(recipe.config, **RELGAN_ARMS[arm])
 
 
+def pretrain_relgan_discriminator(recipe: RelGANRecipe, generator, real, *, config: RelGANConfig | None = None,
+                                  steps: int | None = None):
+    """The recipe's multi-view discriminator, pretrained on ``generator``'s relaxed samples at beta = 1
+    against ``real`` rows (notebook 07): ``steps`` steps (default ``recipe.d_pretrain_steps``) of
+    ``config`` (default the recipe's). Returns ``(discriminator, its pretraining losses)``; seed first."""
+    config = recipe.config if config is None else config
+    steps = recipe.d_pretrain_steps if steps is None else check_int(steps, "steps")
+    disc = MultiRepDiscriminator(generator.vocab_size, num_rep=recipe.d_num_rep, rep_dim=recipe.d_rep_dim,
+                                 num_filters=recipe.d_filters)
+    d_opt = torch.optim.Adam(disc.parameters(), lr=config.d_lr)
+    return disc, [relgan_discriminator_step(disc, generator, real, d_opt, beta=1.0, config=config)
+                  for _ in range(steps)]
+
+
 def build_relgan(name, data=None, *, progress: bool = True, directory=None):
     """Train recipe ``name`` (or a :class:`RelGANRecipe`) from its seed, as its record was made.
     Returns ``({arm: History}, {arm: final generator})``; the MLE control is arm ``"mle"``."""
@@ -87,12 +103,7 @@ def build_relgan(name, data=None, *, progress: bool = True, directory=None):
     for arm in recipe.arms:
         config = _arm_config(recipe, arm)
         torch.manual_seed(recipe.seed)
-        disc = MultiRepDiscriminator(start.vocab_size, num_rep=recipe.d_num_rep, rep_dim=recipe.d_rep_dim,
-                                     num_filters=recipe.d_filters)
-        d_opt = torch.optim.Adam(disc.parameters(), lr=config.d_lr)
-        first = dataclasses.replace(config, beta_max=1.0)         # the arm's samples at its first beta
-        pretrain = [relgan_discriminator_step(disc, start, data.train, d_opt, beta=1.0, config=first)
-                    for _ in range(recipe.d_pretrain_steps)]
+        disc, pretrain = pretrain_relgan_discriminator(recipe, start, data.train, config=config)
         G = copy.deepcopy(start)
         history = train_relgan(G, disc, data.train, oracle=data.oracle, test=data.test, config=config,
                                progress=progress)
